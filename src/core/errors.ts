@@ -1,0 +1,144 @@
+// The single error registry. Every failure Provenant reports carries one of these codes; the CLI's exit code
+// and the HTTP status of an error body both derive from it. docs/errors.md lists the same codes, and a test
+// fails when the two disagree.
+
+/** Exit codes of the CLI, one per family of failure. Documented in docs/errors.md. */
+export const ExitCode = {
+  ok: 0,
+  /** The artifact was checked and did not pass: no signature, a bad signature, wrong digest, wrong identity. */
+  verification: 1,
+  /** The command line itself was wrong. */
+  usage: 2,
+  /** An input (file, key, payload, archive, manifest) is malformed or hostile. */
+  input: 3,
+  /** Something named does not exist (image, tag, blob, file). */
+  notFound: 4,
+  /** A registry or other remote service failed or could not be reached. */
+  remote: 5,
+  /** Credentials, passwords or tokens were missing or wrong. */
+  auth: 6,
+  /** A bug: an invariant of Provenant itself broke. */
+  internal: 70,
+} as const;
+export type ExitCodeName = keyof typeof ExitCode;
+
+interface CodeSpec {
+  readonly status: number;
+  readonly exit: ExitCodeName;
+  readonly summary: string;
+}
+
+function spec(status: number, exit: ExitCodeName, summary: string): CodeSpec {
+  return { status, exit, summary };
+}
+
+export const ERROR_CODES = {
+  // general
+  USAGE: spec(400, 'usage', 'The command or request was not well formed.'),
+  INTERNAL: spec(500, 'internal', 'An internal invariant failed; this is a bug.'),
+  IO_ERROR: spec(500, 'input', 'A local file could not be read or written.'),
+  FILE_NOT_FOUND: spec(404, 'notFound', 'A named local file does not exist.'),
+  INPUT_TOO_LARGE: spec(413, 'input', 'An input exceeded its size, count or depth limit.'),
+  UNSUPPORTED: spec(400, 'input', 'The input uses a feature or algorithm Provenant does not support.'),
+
+  // data formats
+  JSON_MALFORMED: spec(400, 'input', 'The input is not valid JSON.'),
+  JSON_DUPLICATE_KEY: spec(400, 'input', 'A JSON object repeats a key; such input is ambiguous and refused.'),
+  JSON_TOO_DEEP: spec(400, 'input', 'JSON nesting exceeds the depth limit.'),
+  SCHEMA_INVALID: spec(400, 'input', 'The document does not match its schema.'),
+  DIGEST_MALFORMED: spec(400, 'input', 'A digest is not of the form sha256:<64 lowercase hex>.'),
+  DIGEST_MISMATCH: spec(400, 'input', 'Content does not hash to the digest that names it.'),
+  BASE64_MALFORMED: spec(400, 'input', 'A field that must be base64 is not.'),
+  DSSE_MALFORMED: spec(400, 'input', 'A DSSE envelope is not well formed.'),
+  STATEMENT_MALFORMED: spec(400, 'input', 'An in-toto statement is not well formed.'),
+  PAYLOAD_MALFORMED: spec(400, 'input', 'A signed payload is not well formed.'),
+  BUNDLE_MALFORMED: spec(400, 'input', 'A sigstore bundle is not well formed.'),
+  PEM_MALFORMED: spec(400, 'input', 'A PEM file is not well formed.'),
+
+  // keys and passwords
+  KEY_MALFORMED: spec(400, 'input', 'The file is not a key Provenant can read.'),
+  KEY_UNSUPPORTED: spec(400, 'input', 'The key type or curve is not supported (ECDSA P-256 and Ed25519 are).'),
+  KEY_MISMATCH: spec(400, 'input', 'The key is of the wrong kind for this operation (e.g. a public key where a private one is needed).'),
+  KEY_DECRYPT_FAILED: spec(401, 'auth', 'The encrypted private key could not be decrypted: wrong password or corrupt key.'),
+  PASSWORD_REQUIRED: spec(401, 'auth', 'A password is needed and none was given (PROVENANT_PASSWORD, COSIGN_PASSWORD or a terminal).'),
+
+  // verification
+  SIGNATURE_MISSING: spec(404, 'verification', 'No signature or attestation is attached to the artifact.'),
+  SIGNATURE_INVALID: spec(422, 'verification', 'A signature does not verify with the given key.'),
+  SIGNATURE_DIGEST_MISMATCH: spec(422, 'verification', 'A valid signature covers a different digest than the artifact.'),
+  ATTESTATION_MISSING: spec(404, 'verification', 'No attestation of the requested predicate type verifies.'),
+  BUNDLE_INVALID: spec(422, 'verification', 'A sigstore bundle does not verify against the trust material.'),
+  IDENTITY_MISMATCH: spec(422, 'verification', 'The signer identity does not match the one required.'),
+  TRUST_ROOT_INVALID: spec(400, 'input', 'The trust material (trusted root) is not usable.'),
+
+  // OCI
+  REFERENCE_INVALID: spec(400, 'usage', 'An image reference is not valid.'),
+  MANIFEST_MALFORMED: spec(400, 'input', 'A manifest or index is not well formed.'),
+  MEDIA_TYPE_UNSUPPORTED: spec(415, 'input', 'A manifest media type is not one Provenant reads.'),
+  PLATFORM_NOT_FOUND: spec(404, 'notFound', 'No manifest in the index matches the requested platform.'),
+  PLATFORM_AMBIGUOUS: spec(400, 'usage', 'The image is an index for several platforms; choose one with --platform.'),
+  LAYOUT_MALFORMED: spec(400, 'input', 'An OCI image layout is not well formed.'),
+  ARCHIVE_MALFORMED: spec(400, 'input', 'An image archive is not well formed.'),
+  ARCHIVE_TRUNCATED: spec(400, 'input', 'An archive or stream ended before its declared end.'),
+  ARCHIVE_PATH_UNSAFE: spec(400, 'input', 'An archive entry path escapes its root or is otherwise unsafe.'),
+  MANIFEST_NOT_FOUND: spec(404, 'notFound', 'The manifest, tag or image does not exist.'),
+  BLOB_NOT_FOUND: spec(404, 'notFound', 'A blob named by a manifest does not exist.'),
+  SOURCE_UNSUPPORTED: spec(400, 'usage', 'The image source or target transport cannot do this operation.'),
+
+  // registry
+  REGISTRY_UNAUTHORIZED: spec(401, 'auth', 'The registry refused the credentials (401).'),
+  REGISTRY_FORBIDDEN: spec(403, 'auth', 'The registry denied access (403).'),
+  REGISTRY_SERVER_ERROR: spec(502, 'remote', 'The registry answered with a server error.'),
+  REGISTRY_UNREACHABLE: spec(502, 'remote', 'The registry could not be reached.'),
+  REGISTRY_TIMEOUT: spec(504, 'remote', 'The registry did not answer in time.'),
+  REGISTRY_PROTOCOL: spec(502, 'remote', 'The registry answered with something the distribution API does not allow.'),
+  REGISTRY_RATE_LIMITED: spec(429, 'remote', 'The registry kept answering 429 after every retry.'),
+  AUTH_CHALLENGE_INVALID: spec(502, 'remote', 'The registry sent a WWW-Authenticate challenge Provenant cannot follow.'),
+  DOCKER_CONFIG_INVALID: spec(400, 'input', 'The Docker config file (config.json) is not valid.'),
+  TLS_CONFIG_INVALID: spec(400, 'input', 'A CA bundle or TLS setting is not usable.'),
+} as const satisfies Record<string, CodeSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export class ProvenantError extends Error {
+  override readonly name = 'ProvenantError';
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+
+  get exitCode(): number {
+    return ExitCode[ERROR_CODES[this.code].exit];
+  }
+
+  toBody(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isProvenantError(e: unknown, code?: ErrorCode): e is ProvenantError {
+  return e instanceof ProvenantError && (code === undefined || e.code === code);
+}
+
+/** Wraps anything thrown into a ProvenantError, keeping the original as `cause`. */
+export function toProvenantError(e: unknown): ProvenantError {
+  if (e instanceof ProvenantError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new ProvenantError('INTERNAL', message, { cause: e });
+}
