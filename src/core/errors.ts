@@ -61,6 +61,7 @@ export const ERROR_CODES = {
   KEY_MISMATCH: spec(400, 'input', 'The key is of the wrong kind for this operation (e.g. a public key where a private one is needed).'),
   KEY_DECRYPT_FAILED: spec(401, 'auth', 'The encrypted private key could not be decrypted: wrong password or corrupt key.'),
   PASSWORD_REQUIRED: spec(401, 'auth', 'A password is needed and none was given (PROVENANT_PASSWORD, COSIGN_PASSWORD or a terminal).'),
+  PASSWORD_MISMATCH: spec(401, 'auth', 'The password typed to confirm a new key differs from the first one.'),
 
   // verification
   SIGNATURE_MISSING: spec(404, 'verification', 'No signature or attestation is attached to the artifact.'),
@@ -70,6 +71,8 @@ export const ERROR_CODES = {
   BUNDLE_INVALID: spec(422, 'verification', 'A sigstore bundle does not verify against the trust material.'),
   IDENTITY_MISMATCH: spec(422, 'verification', 'The signer identity does not match the one required.'),
   TRUST_ROOT_INVALID: spec(400, 'input', 'The trust material (trusted root) is not usable.'),
+  MERKLE_PROOF_INVALID: spec(422, 'verification', 'A Merkle inclusion or consistency proof is malformed: wrong length, hash size, index or tree sizes.'),
+  MERKLE_ROOT_MISMATCH: spec(422, 'verification', 'A Merkle proof leads to a different root hash than the one expected.'),
 
   // OCI
   REFERENCE_INVALID: spec(400, 'usage', 'An image reference is not valid.'),
@@ -84,6 +87,8 @@ export const ERROR_CODES = {
   MANIFEST_NOT_FOUND: spec(404, 'notFound', 'The manifest, tag or image does not exist.'),
   BLOB_NOT_FOUND: spec(404, 'notFound', 'A blob named by a manifest does not exist.'),
   SOURCE_UNSUPPORTED: spec(400, 'usage', 'The image source or target transport cannot do this operation.'),
+  IMAGE_AMBIGUOUS: spec(400, 'usage', 'The layout or archive holds several images and none was named; give a tag or reference.'),
+  CONFIG_MALFORMED: spec(400, 'input', 'An image configuration blob is not well formed.'),
 
   // registry
   REGISTRY_UNAUTHORIZED: spec(401, 'auth', 'The registry refused the credentials (401).'),
@@ -96,6 +101,8 @@ export const ERROR_CODES = {
   AUTH_CHALLENGE_INVALID: spec(502, 'remote', 'The registry sent a WWW-Authenticate challenge Provenant cannot follow.'),
   DOCKER_CONFIG_INVALID: spec(400, 'input', 'The Docker config file (config.json) is not valid.'),
   TLS_CONFIG_INVALID: spec(400, 'input', 'A CA bundle or TLS setting is not usable.'),
+  REGISTRY_TLS_FAILED: spec(502, 'remote', 'The TLS handshake with the registry failed or its certificate did not verify against the trusted CAs.'),
+  CREDENTIAL_HELPER_FAILED: spec(500, 'auth', 'A docker-credential helper could not be run, timed out or answered with something unreadable.'),
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

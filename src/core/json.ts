@@ -68,24 +68,14 @@ class Parser {
 
   private parseValue(depth: number): JsonValue {
     const ch = this.text[this.pos];
-    switch (ch) {
-      case '{':
-        return this.parseObject(depth + 1);
-      case '[':
-        return this.parseArray(depth + 1);
-      case '"':
-        return this.parseString();
-      case 't':
-        return this.literal('true', true);
-      case 'f':
-        return this.literal('false', false);
-      case 'n':
-        return this.literal('null', null);
-      case undefined:
-        return this.fail('unexpected end of input');
-      default:
-        return this.parseNumber();
-    }
+    if (ch === '{') return this.parseObject(depth + 1);
+    if (ch === '[') return this.parseArray(depth + 1);
+    if (ch === '"') return this.parseString();
+    if (ch === 't') return this.literal('true', true);
+    if (ch === 'f') return this.literal('false', false);
+    if (ch === 'n') return this.literal('null', null);
+    if (ch === undefined) return this.fail('unexpected end of input');
+    return this.parseNumber();
   }
 
   private checkDepth(depth: number): void {
