@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { ProvenantError, toProvenantError } from '../core/errors.js';
 
+export const PROVENANT_VERSION = '0.1.0';
+
 export interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -11,7 +13,7 @@ export interface Io {
 
 export type CommandInstaller = (program: Command, io: Io) => void;
 
-export async function runCli(argv: string[], io: Io, installers: CommandInstaller[]): Promise<number> {
+export async function runCli(argv: string[], io: Io, installers: readonly CommandInstaller[]): Promise<number> {
   const program = new Command('provenant')
     .description('Provenance, signatures and policy for container and VM images')
     .exitOverride()
@@ -20,6 +22,7 @@ export async function runCli(argv: string[], io: Io, installers: CommandInstalle
       writeErr: (s) => io.stderr.write(s),
       outputError: () => undefined,
     })
+    .version(PROVENANT_VERSION, '-v, --version')
     .showSuggestionAfterError(true);
   for (const install of installers) install(program, io);
   for (const cmd of program.commands) cmd.exitOverride();
