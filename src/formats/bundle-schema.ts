@@ -19,7 +19,7 @@ const base64 = z.string().refine((s) => {
     return false;
   }
 }, 'not valid base64');
-const nonEmptyBase64 = base64.refine((s) => s.length > 0, 'must not be empty');
+export const nonEmptyBase64 = base64.refine((s) => s.length > 0, 'must not be empty');
 
 // proto3 JSON writes int64 as a decimal string and accepts a number; negative indexes and times are invalid.
 const uint64 = z.union([z.string().regex(/^(?:0|[1-9][0-9]{0,18})$/), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)]);

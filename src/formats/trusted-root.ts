@@ -3,8 +3,8 @@
 // so the shape is checked first: every key and certificate authority needs base64 material and a start.
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { z } from 'zod';
-import { decodeBase64 } from '../core/bytes.js';
 import { ProvenantError } from '../core/errors.js';
+import { nonEmptyBase64 } from './bundle-schema.js';
 import { parseFormatJson } from './format-json.js';
 
 export type { TrustedRoot } from '@sigstore/protobuf-specs';
@@ -18,17 +18,7 @@ export const TRUSTED_ROOT_MEDIA_TYPES = [
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const MAX_INSTANCES = 256;
 
-const base64 = z
-  .string()
-  .min(1)
-  .refine((s) => {
-    try {
-      decodeBase64(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not valid base64');
+const base64 = nonEmptyBase64;
 
 // RFC 3339 as protobuf JSON writes a Timestamp ("Z" or an offset, optional fraction).
 const timestamp = z
