@@ -1,11 +1,12 @@
 // Image signatures in cosign's format: a simple-signing payload naming the image digest, signed with the
 // key, stored as a layer of the `sha256-<hex>.sig` manifest with the signature in an annotation.
 import { decodeBase64, encodeBase64 } from '../core/bytes.js';
-import type { Digest } from '../core/digest.js';
-import { ProvenantError } from '../core/errors.js';
+import { sha256Digest, type Digest } from '../core/digest.js';
+import { isProvenantError, ProvenantError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
-import type { Signer, Verifier } from '../crypto/index.js';
+import { loadVerifier, type Signer, type Verifier } from '../crypto/index.js';
 import { buildSimpleSigningPayload, parseSimpleSigningPayload, type SimpleSigningPayload } from '../formats/index.js';
+import { attachmentManifest } from '../oci/attachments/artifact-manifest.js';
 import {
   appendCosignLayer,
   COSIGN_SIGNATURE_ANNOTATION,
@@ -40,13 +41,35 @@ export async function signImage(input: SignImageInput): Promise<SignedImage> {
     digest: input.digest,
     optional: optional ?? null,
   });
+  const tag = cosignTag(input.digest, 'sig');
+  // ECDSA signatures are randomised, so a byte comparison never finds the earlier one; like cosign's dupe
+  // detector, a layer with this payload that already verifies under the signer's key counts as this signature.
+  const existing = await existingSignature(input.repo, input.digest, payload, input.signer);
+  if (existing !== undefined) return { digest: input.digest, tag, payload, signature: existing, added: false };
   const signature = encodeBase64(await input.signer.sign(payload));
   const { added } = await appendCosignLayer(input.repo, input.digest, 'sig', {
     mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
     bytes: payload,
     annotations: { [COSIGN_SIGNATURE_ANNOTATION]: signature },
   });
-  return { digest: input.digest, tag: cosignTag(input.digest, 'sig'), payload, signature, added };
+  return { digest: input.digest, tag, payload, signature, added };
+}
+
+async function existingSignature(repo: ArtifactRepository, digest: Digest, payload: Buffer, signer: Signer): Promise<string | undefined> {
+  const raw = await repo.fetchTag(cosignTag(digest, 'sig'));
+  if (raw === undefined) return undefined;
+  const payloadDigest = sha256Digest(payload);
+  const verifier = loadVerifier(signer.publicKeyPem());
+  for (const layer of attachmentManifest(raw).layers) {
+    const encoded = layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION];
+    if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE || layer.digest !== payloadDigest || encoded === undefined) continue;
+    try {
+      if (verifier.verify(payload, decodeBase64(encoded, 'signature annotation'))) return encoded;
+    } catch (e) {
+      if (!isProvenantError(e, 'BASE64_MALFORMED')) throw e;
+    }
+  }
+  return undefined;
 }
 
 export interface VerifiedSignature {

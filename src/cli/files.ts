@@ -1,5 +1,5 @@
 // Reading and writing the user's files with bounded sizes and error codes instead of raw errno failures.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { ProvenantError } from '../core/errors.js';
 
 export async function readInputFile(path: string, what: string, maxBytes = 64 * 1024 * 1024): Promise<Buffer> {
@@ -25,13 +25,20 @@ export async function readTextFile(path: string, what: string, maxBytes?: number
 
 /** Writes a new file; refuses to replace an existing one unless `overwrite`. */
 export async function writeOutputFile(path: string, data: string | Uint8Array, options: { mode?: number; overwrite?: boolean } = {}): Promise<void> {
+  let handle: FileHandle | undefined;
   try {
-    await writeFile(path, data, { mode: options.mode ?? 0o644, flag: options.overwrite === true ? 'w' : 'wx' });
+    handle = await open(path, options.overwrite === true ? 'w' : 'wx', options.mode ?? 0o644);
+    // The mode applies only to a file being created: a private key written over a world-readable file would
+    // stay world-readable, so a replaced file gets the mode before anything is written to it.
+    if (options.overwrite === true && options.mode !== undefined) await handle.chmod(options.mode);
+    await handle.writeFile(data);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new ProvenantError('USAGE', `${path} already exists (use --force to replace it)`, { details: { path } });
     }
     throw fileError(e, path, 'output file');
+  } finally {
+    await handle?.close();
   }
 }
 

@@ -1,5 +1,6 @@
 // `provenant keygen` (alias `generate-key-pair`, as cosign): an encrypted private key in cosign's format
 // and the matching public key.
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ProvenantError } from '../../core/errors.js';
 import { generateKeyPair, type KeyAlgorithm } from '../../crypto/index.js';
@@ -21,11 +22,17 @@ export function installKeygen(program: Command, io: Io): void {
       if (!ALGORITHMS.includes(opts.algorithm as KeyAlgorithm)) {
         throw new ProvenantError('USAGE', `--algorithm must be one of ${ALGORITHMS.join(', ')}`);
       }
-      const password = await readPassword({ env: io.env, confirm: true, prompt: 'Enter password for private key: ' });
-      const pair = await generateKeyPair(password, { algorithm: opts.algorithm as KeyAlgorithm });
+      const overwrite = opts.force === true;
       const keyPath = `${opts.outputKeyPrefix}.key`;
       const pubPath = `${opts.outputKeyPrefix}.pub`;
-      const overwrite = opts.force === true;
+      // Both paths are checked before anything is written, so a refusal leaves no half-written pair behind.
+      if (!overwrite) {
+        for (const path of [keyPath, pubPath]) {
+          if (existsSync(path)) throw new ProvenantError('USAGE', `${path} already exists (use --force to replace it)`, { details: { path } });
+        }
+      }
+      const password = await readPassword({ env: io.env, confirm: true, prompt: 'Enter password for private key: ' });
+      const pair = await generateKeyPair(password, { algorithm: opts.algorithm as KeyAlgorithm });
       await writeOutputFile(keyPath, pair.privateKeyPem, { mode: 0o600, overwrite });
       await writeOutputFile(pubPath, pair.publicKeyPem, { overwrite });
       io.stderr.write(`Private key written to ${keyPath}\nPublic key written to ${pubPath}\n`);
