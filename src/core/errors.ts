@@ -40,6 +40,9 @@ export const ERROR_CODES = {
   FILE_NOT_FOUND: spec(404, 'notFound', 'A named local file does not exist.'),
   INPUT_TOO_LARGE: spec(413, 'input', 'An input exceeded its size, count or depth limit.'),
   UNSUPPORTED: spec(400, 'input', 'The input uses a feature or algorithm Provenant does not support.'),
+  COMMAND_FAILED: spec(500, 'input', 'A local program (such as a toolchain asked for its version) could not be started, timed out or wrote more output than allowed.'),
+  ENV_SECRET_REFUSED: spec(400, 'usage', 'An environment variable named to be recorded in clear (--env) looks like a secret by its name or value; it is never recorded in clear.'),
+  BUILD_ENV_SECRET: spec(400, 'input', 'The build environment file (--build-env) holds the value of an environment variable that is not allow-listed, or a string shaped like a credential.'),
 
   // data formats
   JSON_MALFORMED: spec(400, 'input', 'The input is not valid JSON.'),
@@ -51,9 +54,11 @@ export const ERROR_CODES = {
   BASE64_MALFORMED: spec(400, 'input', 'A field that must be base64 is not.'),
   DSSE_MALFORMED: spec(400, 'input', 'A DSSE envelope is not well formed.'),
   STATEMENT_MALFORMED: spec(400, 'input', 'An in-toto statement is not well formed.'),
+  PREDICATE_MALFORMED: spec(400, 'input', 'An attestation predicate (SLSA provenance, Provenant layers) is not well formed.'),
   PAYLOAD_MALFORMED: spec(400, 'input', 'A signed payload is not well formed.'),
   BUNDLE_MALFORMED: spec(400, 'input', 'A sigstore bundle is not well formed.'),
   PEM_MALFORMED: spec(400, 'input', 'A PEM file is not well formed.'),
+  PACKAGE_METADATA_MALFORMED: spec(400, 'input', 'A package database or manifest (dpkg status, apk database, RPM header, package.json, lockfile, Python metadata, Go build info) is not well formed.'),
 
   // keys and passwords
   KEY_MALFORMED: spec(400, 'input', 'The file is not a key Provenant can read.'),
@@ -89,6 +94,11 @@ export const ERROR_CODES = {
   SOURCE_UNSUPPORTED: spec(400, 'usage', 'The image source or target transport cannot do this operation.'),
   IMAGE_AMBIGUOUS: spec(400, 'usage', 'The layout or archive holds several images and none was named; give a tag or reference.'),
   CONFIG_MALFORMED: spec(400, 'input', 'An image configuration blob is not well formed.'),
+  LAYER_TOO_MANY_ENTRIES: spec(413, 'input', 'A layer (or the root filesystem built from layers) has more entries, or more bytes of entry names, than the limit.'),
+  LAYER_PATH_TOO_LONG: spec(413, 'input', 'A layer entry path, path component or link target is longer than the limit.'),
+  LAYER_PATH_TOO_DEEP: spec(413, 'input', 'A layer entry path has more components than the depth limit.'),
+  LAYER_TOO_LARGE: spec(413, 'input', 'A layer decompresses to more bytes than the size limit.'),
+  LAYER_DECOMPRESSION_BOMB: spec(413, 'input', 'A layer decompresses to more than the allowed multiple of its compressed size.'),
 
   // registry
   REGISTRY_UNAUTHORIZED: spec(401, 'auth', 'The registry refused the credentials (401).'),

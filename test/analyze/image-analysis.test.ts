@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeImage } from '../../src/analyze/image-analysis.js';
+import { isProvenantError } from '../../src/core/errors.js';
+import { OciLayout } from '../../src/oci/layout.js';
+import { resolveImage } from '../../src/oci/resolve.js';
+import { buildImage, writeOciLayout, type LayerSpec } from '../helpers/oci-image.js';
+
+function stanza(name: string, version: string, extra = ''): string {
+  return `Package: ${name}\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\nVersion: ${version}\n${extra}Description: ${name}\n`;
+}
+
+const OS = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n';
+
+export const ATTRIBUTION_LAYERS: LayerSpec[] = [
+  {
+    createdBy: 'RUN apt-get install -y openssl zlib1g curl',
+    files: {
+      'etc/os-release': OS,
+      'var/lib/dpkg/status': [stanza('openssl', '3.0.11-1~deb12u1'), stanza('zlib1g', '1:1.2.13.dfsg-1', 'Source: zlib\n'), stanza('curl', '7.88.1-10+deb12u4')].join('\n'),
+    },
+  },
+  {
+    createdBy: 'RUN apt-get install -y --only-upgrade openssl && apt-get install -y ca-certificates',
+    files: {
+      'var/lib/dpkg/status': [stanza('openssl', '3.0.13-1~deb12u1'), stanza('zlib1g', '1:1.2.13.dfsg-1', 'Source: zlib\n'), stanza('curl', '7.88.1-10+deb12u4'), stanza('ca-certificates', '20230311')].join('\n'),
+    },
+  },
+  {
+    createdBy: 'RUN apt-get purge -y curl && npm install left-pad && pip install requests',
+    files: {
+      'var/lib/dpkg/status': [stanza('openssl', '3.0.13-1~deb12u1'), stanza('zlib1g', '1:1.2.13.dfsg-1', 'Source: zlib\n'), stanza('ca-certificates', '20230311')].join('\n'),
+      'app/node_modules/left-pad/package.json': JSON.stringify({ name: 'left-pad', version: '1.3.0', license: 'WTFPL' }),
+      'usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\nLicense: Apache 2.0\n',
+    },
+  },
+];
+
+async function analyzeLayers(layers: LayerSpec[]) {
+  const dir = await mkdtemp(join(tmpdir(), 'provenant-analysis-'));
+  try {
+    const image = await buildImage({ layers });
+    await writeOciLayout(dir, image.blobs, [{ manifest: image.manifest, name: 'v1' }]);
+    const source = await OciLayout.open(dir, 'v1');
+    return { image, analysis: await analyzeImage(source, await resolveImage(source)) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const names = (ps: Array<{ name: string; version: string }>): string[] => ps.map((p) => `${p.name}@${p.version}`).sort();
+
+test('each package change is attributed to the layer that made it', async () => {
+  const { image, analysis } = await analyzeLayers(ATTRIBUTION_LAYERS);
+  const [l1, l2, l3] = analysis.layers;
+  assert.deepEqual(names(l1!.packages.added), ['curl@7.88.1-10+deb12u4', 'openssl@3.0.11-1~deb12u1', 'zlib1g@1:1.2.13.dfsg-1']);
+  assert.deepEqual([l1!.packages.upgraded.length, l1!.packages.removed.length], [0, 0]);
+
+  assert.deepEqual(names(l2!.packages.added), ['ca-certificates@20230311']);
+  assert.deepEqual(l2!.packages.upgraded.map((u) => `${u.from.version}->${u.to.version}`), ['3.0.11-1~deb12u1->3.0.13-1~deb12u1']);
+  assert.deepEqual(l2!.packages.removed, []);
+
+  assert.deepEqual(names(l3!.packages.added), ['left-pad@1.3.0', 'requests@2.31.0']);
+  assert.deepEqual(names(l3!.packages.removed), ['curl@7.88.1-10+deb12u4']);
+  assert.deepEqual(l3!.packages.upgraded, []);
+
+  assert.deepEqual(analysis.layers.map((l) => l.createdBy), ATTRIBUTION_LAYERS.map((l) => l.createdBy));
+  assert.deepEqual(analysis.layers.map((l) => l.diffID), image.layers.map((l) => l.diffId));
+  assert.equal(analysis.osRelease?.id, 'debian');
+  assert.deepEqual(names(analysis.packages), ['ca-certificates@20230311', 'left-pad@1.3.0', 'openssl@3.0.13-1~deb12u1', 'requests@2.31.0', 'zlib1g@1:1.2.13.dfsg-1']);
+  const zlib = analysis.packages.find((p) => p.name === 'zlib1g');
+  assert.equal(zlib?.source?.name, 'zlib');
+  assert.equal(analysis.introducedBy.get(zlib!.purl), 0);
+  assert.ok(new Set(analysis.layers.map((l) => l.fileTreeHash)).size === 3);
+});
+
+test('a whiteout of the package database removes its packages in that layer', async () => {
+  const { analysis } = await analyzeLayers([
+    ATTRIBUTION_LAYERS[0]!,
+    { createdBy: 'RUN rm -rf /var/lib/dpkg', files: { 'var/lib/.wh.dpkg': '' } },
+  ]);
+  assert.deepEqual(names(analysis.layers[1]!.packages.removed), ['curl@7.88.1-10+deb12u4', 'openssl@3.0.11-1~deb12u1', 'zlib1g@1:1.2.13.dfsg-1']);
+  assert.deepEqual(analysis.packages, []);
+});
+
+test('a layer whose content does not match the config diff ID is refused', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'provenant-analysis-'));
+  try {
+    const image = await buildImage({ layers: ATTRIBUTION_LAYERS.slice(0, 1) });
+    const other = await buildImage({ layers: ATTRIBUTION_LAYERS.slice(1, 2) });
+    // Same config, but the manifest points at the other image's layer blob.
+    const doc = JSON.parse(image.manifest.bytes.toString()) as { layers: unknown[] };
+    doc.layers = [other.layers[0]!.desc];
+    const bytes = Buffer.from(JSON.stringify(doc));
+    const { sha256Digest } = await import('../../src/core/digest.js');
+    const manifest = { mediaType: image.manifest.mediaType, digest: sha256Digest(bytes), bytes };
+    const blobs = new Map([...image.blobs, ...other.blobs]);
+    await writeOciLayout(dir, blobs, [{ manifest, name: 'v1' }]);
+    const source = await OciLayout.open(dir, 'v1');
+    await assert.rejects(analyzeImage(source, await resolveImage(source)), (e: unknown) => isProvenantError(e, 'DIGEST_MISMATCH'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
