@@ -56,34 +56,64 @@ export interface AttestedImage {
   referrer?: Digest;
 }
 
-export async function attestImage(input: AttestImageInput): Promise<AttestedImage> {
+/** A signed in-toto statement about one image, ready to be attached or written out. */
+export interface SignedAttestation {
+  statement: Statement;
+  envelope: Envelope;
+  predicateType: string;
+  keyId: string;
+}
+
+export async function signAttestation(input: {
+  subject: RawManifest;
+  subjectName: string;
+  signer: Signer;
+  predicateType: string;
+  predicate: JsonObject;
+}): Promise<SignedAttestation> {
   const statement = buildStatement({
     subjects: [{ name: input.subjectName, digest: input.subject.digest }],
     predicateType: input.predicateType,
     predicate: input.predicate,
   });
   const envelope = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, statementToBytes(statement), [input.signer]);
-  const mode = input.mode ?? 'both';
-  const out: AttestedImage = { statement, envelope };
+  return { statement, envelope, predicateType: input.predicateType, keyId: input.signer.keyId };
+}
+
+/** Attaches a signed attestation to its subject in the repository, in cosign's tag scheme and/or as a referrer. */
+export async function attachAttestation(
+  repo: ArtifactRepository,
+  subject: RawManifest,
+  signed: SignedAttestation,
+  mode: AttachMode = 'both',
+  now: Date = new Date(),
+): Promise<{ attTag?: string; referrer?: Digest }> {
+  const out: { attTag?: string; referrer?: Digest } = {};
   if (mode === 'legacy' || mode === 'both') {
-    await appendCosignLayer(input.repo, input.subject.digest, 'att', {
+    await appendCosignLayer(repo, subject.digest, 'att', {
       mediaType: DSSE_MEDIA_TYPE,
-      bytes: Buffer.from(envelopeToJson(envelope)),
-      annotations: { [COSIGN_SIGNATURE_ANNOTATION]: '', [PREDICATE_TYPE_ANNOTATION]: input.predicateType },
+      bytes: Buffer.from(envelopeToJson(signed.envelope)),
+      annotations: { [COSIGN_SIGNATURE_ANNOTATION]: '', [PREDICATE_TYPE_ANNOTATION]: signed.predicateType },
     });
-    out.attTag = cosignTag(input.subject.digest, 'att');
+    out.attTag = cosignTag(subject.digest, 'att');
   }
   if (mode === 'referrers' || mode === 'both') {
-    const bundle = buildDsseBundle(envelope, input.signer.keyId);
-    const manifest = await attachBundleReferrer(input.repo, input.subject, {
+    const bundle = buildDsseBundle(signed.envelope, signed.keyId);
+    const manifest = await attachBundleReferrer(repo, subject, {
       bundleJson: Buffer.from(serializeBundle(bundle)),
       content: 'dsse-envelope',
-      predicateType: input.predicateType,
-      created: input.now ?? new Date(),
+      predicateType: signed.predicateType,
+      created: now,
     });
     out.referrer = manifest.digest;
   }
   return out;
+}
+
+export async function attestImage(input: AttestImageInput): Promise<AttestedImage> {
+  const signed = await signAttestation(input);
+  const attached = await attachAttestation(input.repo, input.subject, signed, input.mode ?? 'both', input.now ?? new Date());
+  return { statement: signed.statement, envelope: signed.envelope, ...attached };
 }
 
 export interface VerifiedAttestation {
