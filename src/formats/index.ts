@@ -66,3 +66,54 @@ export {
   type VerifiedSigner,
   type VerifyBundleInput,
 } from './bundle-verify.js';
+export {
+  ECOSYSTEMS,
+  assertSbomInput,
+  imagePurl,
+  inventoryFromLayers,
+  isUtcTimestamp,
+  orderPackages,
+  resolveDependencies,
+  type AttributedPackage,
+  type BuildEnvironment,
+  type Ecosystem,
+  type ImageInfo,
+  type LayerPackages,
+  type LayerRecord,
+  type LayerRef,
+  type Package,
+  type PackageUpgrade,
+  type Platform,
+} from './sbom-package.js';
+export {
+  PROVENANT_BUILD_TYPE,
+  SLSA_PROVENANCE_V1,
+  buildSlsaProvenance,
+  parseSlsaProvenance,
+  slsaProvenanceFromJson,
+  type ResourceDescriptor,
+  type SlsaBuildInput,
+  type SlsaBuilder,
+  type SlsaMetadata,
+  type SlsaProvenance,
+} from './slsa-provenance.js';
+export {
+  LAYERS_PREDICATE_TYPE,
+  buildLayersPredicate,
+  layersPredicateFromJson,
+  parseLayersPredicate,
+  type LayersPredicate,
+  type LayersPredicateInput,
+  type PredicateLayer,
+  type PredicatePackage,
+} from './layers-predicate.js';
+export { CYCLONEDX_PROPERTIES, CYCLONEDX_SPEC_VERSION, buildCycloneDx, type CycloneDxInput } from './cyclonedx.js';
+export {
+  KNOWN_SPDX_IDS,
+  SPDX_IMAGE_ID,
+  buildSpdx,
+  interpretLicenses,
+  type DeclaredLicenses,
+  type LicenseTerm,
+  type SpdxInput,
+} from './spdx.js';

@@ -9,7 +9,7 @@ import type { HostFacts, ToolchainName, ToolchainProbe } from '../../host/facts.
 import { parseOsRelease } from '../catalog/os-release.js';
 import { ciSource, detectCi, sanitizeUrl, type CiInfo } from './ci.js';
 import { checkExtra } from './extra.js';
-import { scrubSecrets } from './secrets.js';
+import { redactValues, scrubSecrets, secretValues } from './secrets.js';
 import { parseToolchainVersion } from './toolchain-versions.js';
 import { checkAllowList, environmentRecord, type EnvironmentRecord } from './variables.js';
 
@@ -121,12 +121,14 @@ function displayPath(path: string, home: string | undefined): string | undefined
   return scrubSecrets(shown) === shown ? printable(shown, MAX_PATH_LENGTH) : undefined;
 }
 
+/** Flags in clear, minus anything credential-shaped and any secret variable's value spliced in (-DSIG=$SIGNING_KEY). */
 function compilerFlags(env: HostFacts['env']): Record<string, string> {
+  const secrets = secretValues(env);
   const out: [string, string][] = [];
   for (const name of COMPILER_FLAG_VARIABLES) {
     const value = env.get(name);
     if (value === undefined || value.trim() === '') continue;
-    const scrubbed = scrubSecrets(value);
+    const scrubbed = redactValues(scrubSecrets(value), secrets);
     if (scrubbed.length <= MAX_FLAGS_LENGTH) out.push([name, scrubbed]);
   }
   return Object.fromEntries(out);

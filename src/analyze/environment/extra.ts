@@ -7,12 +7,11 @@
 import { ProvenantError } from '../../core/errors.js';
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
 import type { Env } from './ci.js';
-import { isSecretName, scrubSecrets } from './secrets.js';
+import { looksSecret, MIN_SECRET_VALUE, scrubSecrets } from './secrets.js';
 
 export const MAX_EXTRA_BYTES = 64 * 1024;
 export const MAX_EXTRA_DEPTH = 16;
-/** Shortest value searched for: secret-named variables, then all others ("true", "main", "1" are everywhere). */
-const MIN_SECRET_VALUE = 4;
+/** Shortest value searched for among the variables that do not look secret ("true", "main", "1" are everywhere). */
 const MIN_OTHER_VALUE = 8;
 
 /**
@@ -38,7 +37,7 @@ export function checkExtra(extra: unknown, env: Env, allowInClear: ReadonlySet<s
   const haystack = strings.join('\n');
   const haystackLower = haystack.toLowerCase();
   for (const [name, value] of env) {
-    if (allowInClear.has(name) || value.length < (isSecretName(name) ? MIN_SECRET_VALUE : MIN_OTHER_VALUE)) continue;
+    if (allowInClear.has(name) || value.length < (looksSecret(name, value) ? MIN_SECRET_VALUE : MIN_OTHER_VALUE)) continue;
     if (disclosed.includes(value)) continue;
     const encoding = findEncoded(value, haystack, haystackLower);
     if (encoding !== undefined) {

@@ -38,14 +38,21 @@ const CREDENTIAL_SHAPES: readonly RegExp[] = [
   /\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}/g,
   /\bAIza[0-9A-Za-z_-]{35}/g,
   /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
-  /\b(?:Bearer|Basic|token)\s+[A-Za-z0-9._~+/-]{8,}=*/gi,
+  /\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/-]{8,}=*/g,
+  // "token" alone is common in prose; a credential after it has a digit somewhere.
+  /\btoken\s+(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{8,}/gi,
 ];
 
 /** scheme://userinfo@ — the userinfo is greedy up to the last "@" before the path, as URL parsers read it. */
-const URL_USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#"']+@/g;
+// Here and in ASSIGNMENT a lookbehind, not \b, marks where a match may start: "a.a.a..." would otherwise be
+// tried from every letter and scanned to the end each time, which is quadratic.
+const URL_USERINFO = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#"']+@/g;
 
-/** NAME=value, NAME="value" or NAME='value': a -D macro, a Java system property, a Go -X, a key=value option. */
-const ASSIGNMENT = /([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"?|'[^']*'?|[^\s"']*)/g;
+/**
+ * NAME=value, NAME="value" or NAME='value': a -D macro, a Java system property, a Go -X, a key=value option.
+ * A name stops at "-", so `--db-password=...` is judged by "password".
+ */
+const ASSIGNMENT = /(?<![A-Za-z0-9_.])([A-Za-z_][A-Za-z0-9_.]*)=("[^"]*"?|'[^']*'?|[^\s"']*)/g;
 
 /** An option whose name looks secret, then its value as the next word: `--password hunter2`. */
 const SECRET_OPTION_THEN_VALUE = /(^|\s)(-{1,2}[A-Za-z][A-Za-z0-9_.-]*)(\s+)("[^"]*"?|'[^']*'?|[^\s"']+)/g;
@@ -103,4 +110,20 @@ function requote(original: string, inner: string): string {
 /** True when a variable must not be published, by its name or because its value holds something credential-shaped. */
 export function looksSecret(name: string, value: string): boolean {
   return isSecretName(name) || scrubSecrets(value) !== value;
+}
+
+/** Shorter secret values are not searched for in other text: they would match everywhere. */
+export const MIN_SECRET_VALUE = 4;
+
+/** The values of the secret-looking variables, longest first, to be kept out of everything recorded in clear. */
+export function secretValues(env: ReadonlyMap<string, string>): { name: string; value: string }[] {
+  return [...env]
+    .filter(([name, value]) => value.length >= MIN_SECRET_VALUE && looksSecret(name, value))
+    .map(([name, value]) => ({ name, value }))
+    .sort((a, b) => b.value.length - a.value.length);
+}
+
+/** `text` with every occurrence of a secret value replaced by REDACTED. */
+export function redactValues(text: string, secrets: readonly { value: string }[]): string {
+  return secrets.reduce((out, { value }) => out.split(value).join(REDACTED), text);
 }

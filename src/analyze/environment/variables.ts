@@ -7,7 +7,7 @@ import type { Digest } from '../../core/digest.js';
 import { sha256Digest } from '../../core/digest.js';
 import { ProvenantError } from '../../core/errors.js';
 import { canonicalJson } from '../../core/json.js';
-import { looksSecret, isSecretName } from './secrets.js';
+import { isSecretName, looksSecret, secretValues } from './secrets.js';
 import type { Env } from './ci.js';
 
 export const SALT_BYTES = 32;
@@ -47,7 +47,10 @@ export function checkAllowList(names: readonly string[]): Set<string> {
   return new Set(names);
 }
 
-/** Errors: INTERNAL (salt not 32 bytes), ENV_SECRET_REFUSED (an allow-listed value holds something credential-shaped), INPUT_TOO_LARGE. */
+/**
+ * Errors: INTERNAL (salt not 32 bytes), INPUT_TOO_LARGE, ENV_SECRET_REFUSED (an allow-listed value is
+ * credential-shaped or contains the value of a secret-looking variable).
+ */
 export function environmentRecord(env: Env, salt: Uint8Array, allowInClear: ReadonlySet<string>): EnvironmentRecord {
   if (salt.length !== SALT_BYTES) {
     throw new ProvenantError('INTERNAL', `the environment salt must be ${SALT_BYTES} bytes, got ${salt.length}`);
@@ -57,6 +60,7 @@ export function environmentRecord(env: Env, salt: Uint8Array, allowInClear: Read
     const value = env.get(name) ?? '';
     return looksSecret(name, value) ? { name, withheld: true } : { name, sha256: variableHmac(salt, name, value) };
   });
+  const secrets = secretValues(env);
   const clear: [string, string][] = [];
   for (const name of [...allowInClear].sort(byCodeUnits)) {
     const value = env.get(name);
@@ -64,6 +68,12 @@ export function environmentRecord(env: Env, salt: Uint8Array, allowInClear: Read
     if (looksSecret(name, value)) {
       throw new ProvenantError('ENV_SECRET_REFUSED', `the value of ${name} looks like it holds a credential; it is not recorded in clear`, {
         details: { variable: name, reason: 'value' },
+      });
+    }
+    const holds = secrets.find((secret) => value.includes(secret.value));
+    if (holds !== undefined) {
+      throw new ProvenantError('ENV_SECRET_REFUSED', `the value of ${name} contains the value of ${holds.name}; it is not recorded in clear`, {
+        details: { variable: name, reason: 'holds-secret', secretVariable: holds.name },
       });
     }
     if (value.length > MAX_CLEAR_VALUE) {
