@@ -6,18 +6,12 @@
 // literal, so an entry under "lib/" when a lower layer made "lib" a symlink hides that symlink behind a
 // directory instead of writing through it (appliers create parents in the layer's own directory).
 import { ProvenantError } from '../core/errors.js';
-import { EMPTY_SHA256, type DeviceInfo, type LayerEntry, type LayerEntryType } from './layer-entry.js';
+import { EMPTY_SHA256, type LayerEntry } from './layer-entry.js';
 import { DEFAULT_LAYER_LIMITS } from './layer-limits.js';
 import { compareUtf8, isNormalizedPath, joinPath, normalizeLayerPath } from './paths.js';
 import { classifyWhiteout, type Whiteout } from './whiteouts.js';
 
-export interface ViewEntry {
-  type: LayerEntryType;
-  mode: number;
-  size: number;
-  sha256: string;
-  linkTarget?: string;
-  device?: DeviceInfo;
+export interface ViewEntry extends Omit<LayerEntry, 'path' | 'content'> {
   /** Index (from 0) of the layer that created it or last changed its attributes. */
   layer: number;
   /** A directory no layer has an entry for, made because a layer put something beneath it. */

@@ -3,26 +3,9 @@
 // packages or throw a ProvenantError; reading the image is the caller's business.
 import { ProvenantError } from '../../core/errors.js';
 
-export type Ecosystem = 'deb' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'golang';
-
-export interface Package {
-  ecosystem: Ecosystem;
-  /** The name as the ecosystem's own metadata spells it (the purl may normalise it). */
-  name: string;
-  /** The ecosystem's version string; for deb and rpm it includes the epoch ("1:2.3-4"). */
-  version: string;
-  /** Package URL (github.com/package-url/purl-spec), canonical form. */
-  purl: string;
-  /** The source package a binary package was built from (deb, apk origin, rpm source RPM). */
-  source?: { name: string; version?: string };
-  /** Licence declarations as written by the package (not mapped to SPDX). */
-  licenses?: string[];
-  arch?: string;
-  /** Names of packages of the same ecosystem this one depends on (runtime dependencies only). */
-  dependsOn?: string[];
-  /** Paths of the files this entry was read from, as given to the cataloger. */
-  locations: string[];
-}
+// The package shape is the formats layer's, so what a cataloger finds is what the SBOMs and predicates carry.
+export type { Ecosystem, Package } from '../../formats/sbom-package.js';
+import type { Package } from '../../formats/sbom-package.js';
 
 /** The fields of os-release(5) the catalogers use. */
 export interface OsRelease {
