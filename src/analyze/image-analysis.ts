@@ -1,12 +1,15 @@
 // The layer-by-layer analysis behind `provenant build` and `provenant sbom`: every layer is walked once as
 // a stream (hashing every file, keeping only package metadata), applied to a view of the root filesystem
-// (whiteouts included), and the package set visible after it is compared with the one below it.
+// (whiteouts included), and the package set visible after it is compared with the one below it. Go executables
+// are recognised by content, so every regular file streams through a bounded Go build info scanner
+// (catalog/go-stream.ts) instead of being kept.
 import type { Digest } from '../core/digest.js';
 import { ProvenantError } from '../core/errors.js';
 import { layerHistory, MAX_CONFIG_BYTES, parseImageConfig, type ImageConfig } from '../oci/image-config.js';
 import type { ResolvedImage } from '../oci/resolve.js';
 import type { Descriptor, ImageSource } from '../oci/types.js';
-import { catalogAll, CATALOGERS, type CatalogProblem, type Cataloger, type OsRelease, type Package } from './catalog/index.js';
+import { GO_CATALOGER, goBinaryScanner, mergeGoPackages, type GoScanResult } from './catalog/go-stream.js';
+import { catalogAll, CATALOGERS, goBinaryCataloger, type CatalogProblem, type Cataloger, type OsRelease, type Package } from './catalog/index.js';
 import { layerFileTreeHash } from './file-tree-hash.js';
 import type { LayerEntry } from './layer-entry.js';
 import type { LayerLimits } from './layer-limits.js';
@@ -49,10 +52,13 @@ export interface AnalyzeOptions {
 }
 
 /**
- * Catalogers that read whole files chosen by path. Go binaries are recognised by content and would mean
- * buffering every executable, so they are not part of the streaming analysis.
+ * Catalogers that read whole files chosen by path. Those that recognise files by content (Go binaries) would
+ * mean buffering every executable; Go binaries are read by the streaming scanner instead.
  */
 export const LAYER_CATALOGERS: readonly Cataloger[] = CATALOGERS.filter((c) => c.sniff === undefined);
+
+/** Smaller files cannot hold an ELF header and Go build info. */
+const MIN_GO_SCAN_BYTES = 64;
 
 export async function analyzeImage(source: ImageSource, resolved: ResolvedImage, options: AnalyzeOptions = {}): Promise<ImageAnalysis> {
   const catalogers = options.catalogers ?? LAYER_CATALOGERS;
@@ -66,19 +72,25 @@ export async function analyzeImage(source: ImageSource, resolved: ResolvedImage,
 
   const view = new RootfsView();
   const metadata = new Map<string, Buffer>();
+  // Per path, what the Go scanner found in the file visible there (a binary replaced or removed is dropped).
+  const goFound = new Map<string, GoScanResult>();
+  // A caller that asks for the whole-file Go cataloger gets it instead of the scanner, not on top of it.
+  const scanGo = !catalogers.includes(goBinaryCataloger);
   const wanted = (path: string): boolean =>
     catalogers.some((c) => c.matches(path) || c.consults?.(path) === true) || path === 'etc/os-release' || path === 'usr/lib/os-release';
   let below: Package[] = [];
   const introducedBy = new Map<string, number>();
   const out: LayerAnalysis[] = [];
   let catalog = catalogAll(metadata, undefined, catalogers);
+  let packages: Package[] = catalog.packages;
 
   for (const [index, descriptor] of layers.entries()) {
     options.progress?.layerStarted(index, layers.length, descriptor);
     const entries: LayerEntry[] = [];
-    const walker = walkLayer(await source.openBlob(descriptor), {
+    const walker = walkLayer<GoScanResult>(await source.openBlob(descriptor), {
       mediaType: descriptor.mediaType,
       capture: (path) => wanted(path),
+      scan: (path, size) => (scanGo && size >= MIN_GO_SCAN_BYTES ? goBinaryScanner(path) : undefined),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     });
     let summary: LayerSummary;
@@ -88,10 +100,12 @@ export async function analyzeImage(source: ImageSource, resolved: ResolvedImage,
         summary = next.value;
         break;
       }
-      const { content, ...entry } = next.value;
+      const { content, scan, ...entry } = next.value;
       entries.push(entry);
       if (content !== undefined) metadata.set(entry.path, content);
       else metadata.delete(entry.path);
+      if (scan !== undefined) goFound.set(entry.path, scan);
+      else goFound.delete(entry.path);
     }
     if (summary.diffId !== config.diffIds[index]) {
       throw new ProvenantError('DIGEST_MISMATCH', `layer ${index} unpacks to ${summary.diffId}, the config says ${config.diffIds[index]}`, {
@@ -100,12 +114,14 @@ export async function analyzeImage(source: ImageSource, resolved: ResolvedImage,
     }
     view.applyLayer(entries);
     for (const path of [...metadata.keys()]) if (!view.has(path)) metadata.delete(path);
+    for (const path of [...goFound.keys()]) if (!view.has(path)) goFound.delete(path);
 
     catalog = catalogAll(metadata, undefined, catalogers);
-    const changes = diffPackages(below, catalog.packages);
+    packages = [...catalog.packages, ...mergeGoPackages(goPackagesByPath(goFound))];
+    const changes = diffPackages(below, packages);
     for (const p of changes.added) introducedBy.set(p.purl, index);
     for (const u of changes.upgraded) introducedBy.set(u.to.purl, index);
-    below = catalog.packages;
+    below = packages;
     out.push({
       index,
       descriptor,
@@ -123,10 +139,25 @@ export async function analyzeImage(source: ImageSource, resolved: ResolvedImage,
     config,
     configDigest: resolved.manifest.config.digest,
     layers: out,
-    packages: catalog.packages,
+    packages,
     introducedBy,
-    problems: catalog.problems,
+    problems: [...catalog.problems, ...goProblems(goFound)],
   };
   if (catalog.osRelease !== undefined) result.osRelease = catalog.osRelease;
   return result;
+}
+
+function goPackagesByPath(found: ReadonlyMap<string, GoScanResult>): Map<string, Package[]> {
+  const out = new Map<string, Package[]>();
+  for (const [path, result] of found) if (result.kind === 'packages') out.set(path, result.packages);
+  return out;
+}
+
+function goProblems(found: ReadonlyMap<string, GoScanResult>): CatalogProblem[] {
+  const out: CatalogProblem[] = [];
+  for (const path of [...found.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const result = found.get(path)!;
+    if (result.kind === 'problem') out.push({ path, cataloger: GO_CATALOGER, code: result.code, message: result.message });
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { sha256Hex, type Digest } from '../core/digest.js';
 import { ProvenantError } from '../core/errors.js';
 import { malformed } from '../oci/tar-header.js';
+import type { ContentScanner } from './content-scanner.js';
 import { EntryTree } from './entry-tree.js';
 import { EMPTY_SHA256, deviceDescriptor, type DeviceInfo, type LayerEntry } from './layer-entry.js';
 import { layerLimits, overLimit, type LayerLimits } from './layer-limits.js';
@@ -16,13 +17,19 @@ import { normalizeLayerPath, utf8Length } from './paths.js';
 import { ByteSource, readTar, type TarRecord } from './tar-reader.js';
 import { classifyWhiteout } from './whiteouts.js';
 
-export interface WalkOptions {
+export interface WalkOptions<S = never> {
   /** The layer descriptor's media type: says whether the blob is gzip, plain tar or (refused) zstd. */
   mediaType: string;
   limits?: Partial<LayerLimits>;
   /** Regular files for which this returns true are buffered whole into `entry.content` (within the capture limits). */
   capture?: (path: string, size: number) => boolean;
+  /** Regular files for which this returns a scanner have their content streamed through it; what its `finish`
+   *  returns becomes `entry.scan`. Nothing is buffered for it here: its memory is the scanner's own. */
+  scan?: (path: string, size: number) => ContentScanner<S> | undefined;
 }
+
+/** An entry of the walk, with the result of the `scan` option's scanner for files that had one. */
+export type WalkedEntry<S = never> = LayerEntry & { scan?: S };
 
 export interface LayerSummary {
   /** sha256 of the uncompressed tar: what the image config lists in rootfs.diff_ids. */
@@ -40,7 +47,7 @@ export interface LayerSummary {
  * (sparse files, unknown entry types, AUFS metadata), LAYER_* limits, INPUT_TOO_LARGE (capture and header
  * limits), and whatever ProvenantError the blob stream fails with (DIGEST_MISMATCH, ...).
  */
-export function walkLayer(blob: Readable, options: WalkOptions): AsyncGenerator<LayerEntry, LayerSummary, undefined> {
+export function walkLayer<S = never>(blob: Readable, options: WalkOptions<S>): AsyncGenerator<WalkedEntry<S>, LayerSummary, undefined> {
   let stream: LayerStream;
   let limits: LayerLimits;
   try {
@@ -50,13 +57,13 @@ export function walkLayer(blob: Readable, options: WalkOptions): AsyncGenerator<
     blob.destroy();
     throw e;
   }
-  return walk(stream, new EntryReader(limits, options.capture));
+  return walk(stream, new EntryReader(limits, options.capture, options.scan));
 }
 
 /** Walks the whole layer and returns its entries with the summary. */
-export async function readLayer(blob: Readable, options: WalkOptions): Promise<{ entries: LayerEntry[]; summary: LayerSummary }> {
+export async function readLayer<S = never>(blob: Readable, options: WalkOptions<S>): Promise<{ entries: WalkedEntry<S>[]; summary: LayerSummary }> {
   const walker = walkLayer(blob, options);
-  const entries: LayerEntry[] = [];
+  const entries: WalkedEntry<S>[] = [];
   for (;;) {
     const next = await walker.next();
     if (next.done === true) return { entries, summary: next.value };
@@ -64,7 +71,7 @@ export async function readLayer(blob: Readable, options: WalkOptions): Promise<{
   }
 }
 
-async function* walk(stream: LayerStream, reader: EntryReader): AsyncGenerator<LayerEntry, LayerSummary, undefined> {
+async function* walk<S>(stream: LayerStream, reader: EntryReader<S>): AsyncGenerator<WalkedEntry<S>, LayerSummary, undefined> {
   try {
     const limits = reader.limits;
     const source = new ByteSource(stream.chunks());
@@ -84,7 +91,7 @@ async function* walk(stream: LayerStream, reader: EntryReader): AsyncGenerator<L
   }
 }
 
-class EntryReader {
+class EntryReader<S> {
   count = 0;
   private pathBytes = 0;
   private captured = 0;
@@ -92,12 +99,13 @@ class EntryReader {
 
   constructor(
     readonly limits: LayerLimits,
-    private readonly capture: WalkOptions['capture'],
+    private readonly capture: WalkOptions<S>['capture'],
+    private readonly scan: WalkOptions<S>['scan'],
   ) {
     this.tree = new EntryTree(limits.maxEntries * 2);
   }
 
-  async read(record: TarRecord): Promise<LayerEntry | undefined> {
+  async read(record: TarRecord): Promise<WalkedEntry<S> | undefined> {
     const { header } = record;
     const path = normalizeLayerPath(header.name, this.limits);
     if (path === '') {
@@ -166,7 +174,7 @@ class EntryReader {
     }
   }
 
-  private async file(path: string, mode: number, size: number, data: AsyncIterable<Buffer>): Promise<LayerEntry> {
+  private async file(path: string, mode: number, size: number, data: AsyncIterable<Buffer>): Promise<WalkedEntry<S>> {
     const keep = this.capture !== undefined && this.capture(path, size);
     if (keep) {
       const { maxCaptureBytes, maxCaptureTotalBytes } = this.limits;
@@ -174,14 +182,19 @@ class EntryReader {
       if (this.captured + size > maxCaptureTotalBytes) captureTooLarge(path, size, 'maxCaptureTotalBytes', maxCaptureTotalBytes);
       this.captured += size;
     }
+    const scanner = this.scan?.(path, size);
+    let feeding = scanner !== undefined;
     const hash = createHash('sha256');
     const parts: Buffer[] = [];
     for await (const part of data) {
       hash.update(part);
       if (keep) parts.push(part);
+      if (feeding) feeding = scanner!.update(part);
     }
-    const entry: LayerEntry = { path, type: 'file', mode, size, sha256: hash.digest('hex') };
+    const entry: WalkedEntry<S> = { path, type: 'file', mode, size, sha256: hash.digest('hex') };
     if (keep) entry.content = Buffer.concat(parts, size);
+    const result = scanner?.finish();
+    if (result !== undefined) entry.scan = result;
     return entry;
   }
 }

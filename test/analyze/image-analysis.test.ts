@@ -9,6 +9,7 @@ import { OciLayout } from '../../src/oci/layout.js';
 import { resolveImage } from '../../src/oci/resolve.js';
 import { buildImage, writeOciLayout, type LayerSpec } from '../helpers/oci-image.js';
 import { ATTRIBUTION_LAYERS } from '../helpers/attribution-layers.js';
+import { goElf, modinfoOf } from './catalog/go-elf.js';
 
 async function analyzeLayers(layers: LayerSpec[]) {
   const dir = await mkdtemp(join(tmpdir(), 'provenant-analysis-'));
@@ -75,4 +76,46 @@ test('a layer whose content does not match the config diff ID is refused', async
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+// An ELF binary goes into the layer as bytes, never through UTF-8.
+const binary = (bytes: Buffer): Buffer => bytes;
+const goApp = (toml: string, net: string): Buffer =>
+  binary(
+    goElf({
+      modinfo: modinfoOf([
+        'path\tgithub.com/acme/app',
+        'mod\tgithub.com/acme/app\t(devel)\t',
+        `dep\tgithub.com/BurntSushi/toml\t${toml}\th1:x=`,
+        `dep\tgolang.org/x/net\t${net}\th1:y=`,
+      ]),
+    }),
+  );
+
+test('a Go binary streamed through the analysis: added, upgraded when rebuilt, removed by a whiteout', async () => {
+  const { analysis } = await analyzeLayers([
+    { createdBy: 'COPY app /usr/local/bin/app', files: { 'usr/local/bin/app': goApp('v1.3.2', 'v0.17.0'), 'usr/local/bin/tiny': '\x7fELF' } },
+    { createdBy: 'COPY app /usr/local/bin/app # rebuilt', files: { 'usr/local/bin/app': goApp('v1.4.0', 'v0.17.0') } },
+    { createdBy: 'RUN rm /usr/local/bin/app', files: { 'usr/local/bin/.wh.app': '' } },
+  ]);
+  const [l1, l2, l3] = analysis.layers;
+  assert.deepEqual(names(l1!.packages.added), ['github.com/BurntSushi/toml@v1.3.2', 'github.com/acme/app@(devel)', 'golang.org/x/net@v0.17.0']);
+  assert.ok(l1!.packages.added.every((p) => p.ecosystem === 'golang' && p.locations.join() === 'usr/local/bin/app'));
+  assert.deepEqual(l2!.packages.upgraded.map((u) => `${u.from.name} ${u.from.version}->${u.to.version}`), ['github.com/BurntSushi/toml v1.3.2->v1.4.0']);
+  assert.deepEqual([l2!.packages.added, l2!.packages.removed], [[], []]);
+  assert.deepEqual(names(l3!.packages.removed), ['github.com/BurntSushi/toml@v1.4.0', 'github.com/acme/app@(devel)', 'golang.org/x/net@v0.17.0']);
+  assert.deepEqual([l3!.packages.added, l3!.packages.upgraded], [[], []]);
+  assert.deepEqual([analysis.packages, analysis.problems], [[], []]);
+});
+
+test('Go binaries: modules shared by two binaries are one package; a pre-1.18 binary is a problem', async () => {
+  const old = binary(goElf({ format: 'pointer', goVersion: 'go1.16.15', modinfo: modinfoOf(['mod\texample.com/old\tv1.0.0\th1:z=']) }));
+  const { analysis } = await analyzeLayers([
+    { createdBy: 'COPY bins /', files: { 'usr/local/bin/app': goApp('v1.3.2', 'v0.17.0'), 'usr/bin/other': goApp('v1.3.2', 'v0.18.0'), 'opt/old': old } },
+  ]);
+  const toml = analysis.packages.filter((p) => p.name === 'github.com/BurntSushi/toml');
+  assert.deepEqual(toml.map((p) => p.locations), [['usr/bin/other', 'usr/local/bin/app']]);
+  assert.deepEqual(names(analysis.packages.filter((p) => p.name === 'golang.org/x/net')), ['golang.org/x/net@v0.17.0', 'golang.org/x/net@v0.18.0']);
+  assert.deepEqual(analysis.problems.map((p) => [p.path, p.cataloger, p.code]), [['opt/old', 'go-binary', 'UNSUPPORTED']]);
+  assert.equal(analysis.introducedBy.get(toml[0]!.purl), 0);
 });

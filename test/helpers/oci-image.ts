@@ -42,7 +42,7 @@ async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
 }
 
 export interface LayerSpec {
-  files: Record<string, string>;
+  files: Record<string, string | Buffer>;
   createdBy: string;
 }
 

@@ -24,9 +24,11 @@ export interface GoBuildInfo {
   deps: GoModule[];
 }
 
-const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-const HEADER_SIZE = 32;
-const ALIGN = 16;
+/** The header's first bytes; the header starts at a 16-byte aligned offset. */
+export const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+export const BUILDINFO_HEADER_SIZE = 32;
+export const BUILDINFO_ALIGN = 16;
+const [MAGIC, HEADER_SIZE, ALIGN] = [BUILDINFO_MAGIC, BUILDINFO_HEADER_SIZE, BUILDINFO_ALIGN];
 const SEARCH_SIZE = 64 * 1024;
 const MAX_STRING = 16 * 1024 * 1024;
 
@@ -40,15 +42,35 @@ export function readGoBuildInfo(bytes: Uint8Array): GoBuildInfo | undefined {
   if (header === undefined) return undefined;
   let version: string;
   let mod: string;
-  if ((header[15]! & 0x2) !== 0) {
-    const first = uvarintString(header, HEADER_SIZE);
-    const second = first === undefined ? undefined : uvarintString(header, first.next);
-    version = first?.value ?? '';
-    mod = second?.value ?? '';
+  if (hasInlineStrings(header)) {
+    const strings = inlineStrings(header);
+    version = strings?.version ?? '';
+    mod = strings?.mod ?? '';
   } else {
     version = pointedString(elf, bytes, header, 16);
     mod = pointedString(elf, bytes, header, 16 + header[14]!);
   }
+  return buildInfoOf(version, mod);
+}
+
+/** Whether a header (starting at the magic) is the Go 1.18+ form, its strings following it inline. */
+export function hasInlineStrings(header: Uint8Array): boolean {
+  return header.length >= HEADER_SIZE && (header[15]! & 0x2) !== 0;
+}
+
+/**
+ * The Go 1.18+ version and module info strings after a header (starting at the magic): `mod` is absent when
+ * only the version could be read, the whole result when not even that (a length runs past the bytes given).
+ */
+export function inlineStrings(header: Uint8Array): { version: string; mod?: string } | undefined {
+  const first = uvarintString(header, HEADER_SIZE);
+  if (first === undefined) return undefined;
+  const second = uvarintString(header, first.next);
+  return second === undefined ? { version: first.value } : { version: first.value, mod: second.value };
+}
+
+/** Build info from the two strings (the module info still framed by its sentinels); undefined without a version. */
+export function buildInfoOf(version: string, mod: string): GoBuildInfo | undefined {
   if (version === '') return undefined;
   // Strip the framing sentinels (cmd/go/internal/modload infoStart and infoEnd), as debug/buildinfo does.
   const modinfo = mod.length >= 33 && mod[mod.length - 17] === '\n' ? mod.slice(16, -16) : '';

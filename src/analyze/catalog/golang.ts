@@ -4,7 +4,7 @@
 // of it was used. The main module depends on every module of the build (build info does not record which are
 // direct). Any file may be a Go executable, so this cataloger matches every path and sniffs the ELF magic.
 import { isElf } from './elf.js';
-import { readGoBuildInfo, type GoModule } from './go-buildinfo.js';
+import { readGoBuildInfo, type GoBuildInfo, type GoModule } from './go-buildinfo.js';
 import { golangPurl } from './purl.js';
 import { MiB, malformed, type Cataloger, type Package } from './package.js';
 
@@ -15,14 +15,18 @@ export const goBinaryCataloger: Cataloger = {
   sniff: isElf,
   parse(path, bytes) {
     const info = readGoBuildInfo(bytes);
-    if (info === undefined) return [];
-    const deps = info.deps.map((m) => toPackage(m, path));
-    if (info.main === undefined || info.main.path === '') return deps;
-    const main = toPackage(info.main, path);
-    if (deps.length > 0) main.dependsOn = [...new Set(deps.map((d) => d.name))];
-    return [main, ...deps];
+    return info === undefined ? [] : goPackages(info, path);
   },
 };
+
+/** The packages of one executable's build info, located at `path`. Errors: PACKAGE_METADATA_MALFORMED. */
+export function goPackages(info: GoBuildInfo, path: string): Package[] {
+  const deps = info.deps.map((m) => toPackage(m, path));
+  if (info.main === undefined || info.main.path === '') return deps;
+  const main = toPackage(info.main, path);
+  if (deps.length > 0) main.dependsOn = [...new Set(deps.map((d) => d.name))];
+  return [main, ...deps];
+}
 
 function isLocalPath(path: string): boolean {
   return path.startsWith('./') || path.startsWith('../') || path.startsWith('/') || path === '.' || path === '..' || /^[A-Za-z]:[\\/]/.test(path);
