@@ -4,10 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { COMMANDS } from '../../src/cli/commands/index.js';
-import { runCli } from '../../src/cli/run.js';
 import type { ErrorCode } from '../../src/core/errors.js';
 import { ERROR_CODES, ExitCode } from '../../src/core/errors.js';
 import { generateKeyPair, type GeneratedKeyPair } from '../../src/crypto/index.js';
@@ -15,6 +12,7 @@ import type { Digest } from '../../src/core/digest.js';
 import { createLayout, type OciLayout } from '../../src/oci/layout.js';
 import type { ArtifactRepository, Descriptor } from '../../src/oci/types.js';
 import type { TestImage } from '../helpers/oci-image.js';
+import { provenant } from '../helpers/cli.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -24,20 +22,10 @@ export interface CliResult {
   stderr: string;
 }
 
-class Collector extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-/** Runs `provenant argv` in-process. `env` replaces the environment whole; stdin is never a terminal here. */
+/** Runs `provenant argv` in-process. `env` is the whole environment (plus a HOME with no Docker config). */
 export async function cli(argv: string[], env: NodeJS.ProcessEnv = { PROVENANT_PASSWORD: PASSWORD }): Promise<CliResult> {
-  const stdout = new Collector();
-  const stderr = new Collector();
-  const exit = await runCli(argv, { stdout, stderr, env }, COMMANDS);
-  return { exit, stdout: stdout.text, stderr: stderr.text };
+  const { code, stdout, stderr } = await provenant(argv, env);
+  return { exit: code, stdout, stderr };
 }
 
 const STACK_FRAME = /^\s+at\s/m;
