@@ -10,6 +10,8 @@ import { ProvenantError } from '../core/errors.js';
 import { layerCompression, type LayerCompression } from '../oci/media-types.js';
 import { overLimit, type LayerLimits } from './layer-limits.js';
 
+const GUNZIP_CHUNK_BYTES = 256 * 1024;
+
 export type MeterLimits = Pick<LayerLimits, 'maxUncompressedBytes' | 'maxCompressionRatio' | 'ratioGraceBytes'>;
 
 /** The compression a layer media type declares. UNSUPPORTED for zstd and for media types that are not layers. */
@@ -46,7 +48,9 @@ export class LayerStream {
         },
       });
       // Failures surface through the iteration of the last stream, which pipeline destroys with the first error.
-      this.output = pipeline(blob, counter, createGunzip(), () => undefined);
+      // 256 KiB output chunks instead of zlib's 16 KiB: a sixteenth of the buffers and callbacks per layer,
+      // measured 10-15% faster on the 1 GB benchmark (bench/RESULTS.md) for about 12 MB more memory.
+      this.output = pipeline(blob, counter, createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }), () => undefined);
     }
   }
 
