@@ -11,23 +11,10 @@ import { ECOSYSTEMS, type BuildEnvironment, type Ecosystem, type ImageInfo, type
 export const LAYERS_PREDICATE_TYPE = 'https://provenant.dev/attestation/layers/v1';
 
 /** A package as the predicate records it: identity only (licences, dependencies and paths are in the SBOMs). */
-export interface PredicatePackage {
-  ecosystem: Ecosystem;
-  name: string;
-  version: string;
-  purl: string;
-  source?: { name: string; version?: string };
-}
+export type PredicatePackage = Pick<Package, 'ecosystem' | 'name' | 'version' | 'purl' | 'source'>;
 
-export interface PredicateLayer {
-  index: number;
-  digest: Digest;
-  diffID: Digest;
-  mediaType: string;
-  size: number;
-  createdBy: string | null;
-  fileTreeHash: Digest;
-  entries: number;
+/** A layer as the predicate records it: the LayerRecord with its packages reduced to their identity. */
+export interface PredicateLayer extends Omit<LayerRecord, 'emptyLayer' | 'packages'> {
   packages: {
     added: PredicatePackage[];
     upgraded: { from: PredicatePackage; to: PredicatePackage }[];
