@@ -51,7 +51,7 @@ export async function loadVerifierFiles(paths: string[]): Promise<Verifier[]> {
   for (const path of paths) {
     const pem = await readTextFile(path, 'key file', 1024 * 1024);
     const kind = keyPemKind(pem);
-    if (kind !== 'public') throw new ProvenantError('KEY_MISMATCH', `${path} holds a ${kind} key; verification takes the public key (cosign.pub)`);
+    if (kind !== 'public') throw new ProvenantError('KEY_MISMATCH', `${path} holds ${kind === 'encrypted' ? 'an encrypted private' : 'a private'} key; verification takes the public key (cosign.pub)`);
     out.push(loadVerifier(pem));
   }
   return out;
