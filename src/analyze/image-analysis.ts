@@ -2,14 +2,27 @@
 // a stream (hashing every file, keeping only package metadata), applied to a view of the root filesystem
 // (whiteouts included), and the package set visible after it is compared with the one below it. Go executables
 // are recognised by content, so every regular file streams through a bounded Go build info scanner
-// (catalog/go-stream.ts) instead of being kept.
+// (catalog/go-stream.ts) instead of being kept. RPM databases are SQLite, read through the RpmDatabaseReader
+// port when the caller gives one.
 import type { Digest } from '../core/digest.js';
-import { ProvenantError } from '../core/errors.js';
+import { isProvenantError, ProvenantError } from '../core/errors.js';
 import { layerHistory, MAX_CONFIG_BYTES, parseImageConfig, type ImageConfig } from '../oci/image-config.js';
 import type { ResolvedImage } from '../oci/resolve.js';
 import type { Descriptor, ImageSource } from '../oci/types.js';
 import { GO_CATALOGER, goBinaryScanner, mergeGoPackages, type GoScanResult } from './catalog/go-stream.js';
-import { catalogAll, CATALOGERS, goBinaryCataloger, type CatalogProblem, type Cataloger, type OsRelease, type Package } from './catalog/index.js';
+import {
+  catalogAll,
+  CATALOGERS,
+  catalogRpmHeaders,
+  goBinaryCataloger,
+  RPMDB_SQLITE_PATHS,
+  type CatalogProblem,
+  type Cataloger,
+  type CatalogResult,
+  type OsRelease,
+  type Package,
+  type RpmDatabaseReader,
+} from './catalog/index.js';
 import { layerFileTreeHash } from './file-tree-hash.js';
 import type { LayerEntry } from './layer-entry.js';
 import type { LayerLimits } from './layer-limits.js';
@@ -49,6 +62,8 @@ export interface AnalyzeOptions {
   limits?: Partial<LayerLimits>;
   catalogers?: readonly Cataloger[];
   progress?: AnalysisProgress;
+  /** Reads rpmdb.sqlite; without it RPM databases are not catalogued. */
+  rpmDatabase?: RpmDatabaseReader;
 }
 
 /**
@@ -59,6 +74,9 @@ export const LAYER_CATALOGERS: readonly Cataloger[] = CATALOGERS.filter((c) => c
 
 /** Smaller files cannot hold an ELF header and Go build info. */
 const MIN_GO_SCAN_BYTES = 64;
+
+const RPM_CATALOGER = 'rpm';
+const RPMDB_PATHS: readonly string[] = RPMDB_SQLITE_PATHS;
 
 export async function analyzeImage(source: ImageSource, resolved: ResolvedImage, options: AnalyzeOptions = {}): Promise<ImageAnalysis> {
   const catalogers = options.catalogers ?? LAYER_CATALOGERS;
@@ -76,8 +94,15 @@ export async function analyzeImage(source: ImageSource, resolved: ResolvedImage,
   const goFound = new Map<string, GoScanResult>();
   // A caller that asks for the whole-file Go cataloger gets it instead of the scanner, not on top of it.
   const scanGo = !catalogers.includes(goBinaryCataloger);
+  const rpmDatabase = options.rpmDatabase;
   const wanted = (path: string): boolean =>
-    catalogers.some((c) => c.matches(path) || c.consults?.(path) === true) || path === 'etc/os-release' || path === 'usr/lib/os-release';
+    catalogers.some((c) => c.matches(path) || c.consults?.(path) === true) ||
+    path === 'etc/os-release' ||
+    path === 'usr/lib/os-release' ||
+    (rpmDatabase !== undefined && RPMDB_PATHS.includes(path));
+  // The header blobs last read from each rpmdb, kept while the layers above leave that file alone.
+  const rpmBlobs = new Map<string, { bytes: Uint8Array; blobs: Uint8Array[] }>();
+  let rpm: { packages: Package[]; problems: CatalogProblem[] } = { packages: [], problems: [] };
   let below: Package[] = [];
   const introducedBy = new Map<string, number>();
   const out: LayerAnalysis[] = [];
@@ -117,7 +142,8 @@ export async function analyzeImage(source: ImageSource, resolved: ResolvedImage,
     for (const path of [...goFound.keys()]) if (!view.has(path)) goFound.delete(path);
 
     catalog = catalogAll(metadata, undefined, catalogers);
-    packages = [...catalog.packages, ...mergeGoPackages(goPackagesByPath(goFound))];
+    if (rpmDatabase !== undefined) rpm = catalogRpmDatabases(metadata, catalog, rpmDatabase, rpmBlobs);
+    packages = [...catalog.packages, ...rpm.packages, ...mergeGoPackages(goPackagesByPath(goFound))];
     const changes = diffPackages(below, packages);
     for (const p of changes.added) introducedBy.set(p.purl, index);
     for (const u of changes.upgraded) introducedBy.set(u.to.purl, index);
@@ -141,10 +167,40 @@ export async function analyzeImage(source: ImageSource, resolved: ResolvedImage,
     layers: out,
     packages,
     introducedBy,
-    problems: [...catalog.problems, ...goProblems(goFound)],
+    problems: [...catalog.problems, ...rpm.problems, ...goProblems(goFound)],
   };
   if (catalog.osRelease !== undefined) result.osRelease = catalog.osRelease;
   return result;
+}
+
+function catalogRpmDatabases(
+  files: ReadonlyMap<string, Uint8Array>,
+  catalog: CatalogResult,
+  read: RpmDatabaseReader,
+  cache: Map<string, { bytes: Uint8Array; blobs: Uint8Array[] }>,
+): { packages: Package[]; problems: CatalogProblem[] } {
+  const packages: Package[] = [];
+  const problems: CatalogProblem[] = [];
+  for (const path of RPMDB_PATHS) {
+    const bytes = files.get(path);
+    if (bytes === undefined) {
+      cache.delete(path);
+      continue;
+    }
+    try {
+      let cached = cache.get(path);
+      if (cached?.bytes !== bytes) {
+        cache.delete(path);
+        cached = { bytes, blobs: read(bytes) };
+        cache.set(path, cached);
+      }
+      packages.push(...catalogRpmHeaders(cached.blobs, path, catalog.osRelease === undefined ? {} : { osRelease: catalog.osRelease }));
+    } catch (e) {
+      if (!isProvenantError(e)) throw e;
+      problems.push({ path, cataloger: RPM_CATALOGER, code: e.code, message: e.message });
+    }
+  }
+  return { packages, problems };
 }
 
 function goPackagesByPath(found: ReadonlyMap<string, GoScanResult>): Map<string, Package[]> {

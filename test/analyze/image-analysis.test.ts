@@ -3,21 +3,23 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeImage } from '../../src/analyze/image-analysis.js';
+import { analyzeImage, type AnalyzeOptions } from '../../src/analyze/image-analysis.js';
 import { isProvenantError } from '../../src/core/errors.js';
+import { readRpmDatabase } from '../../src/host/rpmdb.js';
 import { OciLayout } from '../../src/oci/layout.js';
 import { resolveImage } from '../../src/oci/resolve.js';
 import { buildImage, writeOciLayout, type LayerSpec } from '../helpers/oci-image.js';
 import { ATTRIBUTION_LAYERS } from '../helpers/attribution-layers.js';
+import { rpmdbSqlite, rpmPackage } from '../helpers/rpmdb-sqlite.js';
 import { goElf, modinfoOf } from './catalog/go-elf.js';
 
-async function analyzeLayers(layers: LayerSpec[]) {
+async function analyzeLayers(layers: LayerSpec[], options: AnalyzeOptions = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'provenant-analysis-'));
   try {
     const image = await buildImage({ layers });
     await writeOciLayout(dir, image.blobs, [{ manifest: image.manifest, name: 'v1' }]);
     const source = await OciLayout.open(dir, 'v1');
-    return { image, analysis: await analyzeImage(source, await resolveImage(source)) };
+    return { image, analysis: await analyzeImage(source, await resolveImage(source), options) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -118,4 +120,40 @@ test('Go binaries: modules shared by two binaries are one package; a pre-1.18 bi
   assert.deepEqual(names(analysis.packages.filter((p) => p.name === 'golang.org/x/net')), ['golang.org/x/net@v0.17.0', 'golang.org/x/net@v0.18.0']);
   assert.deepEqual(analysis.problems.map((p) => [p.path, p.cataloger, p.code]), [['opt/old', 'go-binary', 'UNSUPPORTED']]);
   assert.equal(analysis.introducedBy.get(toml[0]!.purl), 0);
+});
+
+test('rpmdb.sqlite read through the reader port: added, upgraded and removed per layer', async () => {
+  const fedora = { 'etc/os-release': 'ID=fedora\nVERSION_ID=38\n' };
+  const { analysis } = await analyzeLayers(
+    [
+      { createdBy: 'RUN dnf install bash zlib', files: { ...fedora, 'var/lib/rpm/rpmdb.sqlite': await rpmdbSqlite([rpmPackage('bash', '5.2.15', '3.fc38'), rpmPackage('zlib', '1.2.13', '3.fc38')]) } },
+      { createdBy: 'RUN dnf upgrade bash && dnf remove zlib', files: { 'var/lib/rpm/rpmdb.sqlite': await rpmdbSqlite([rpmPackage('bash', '5.2.21', '1.fc38')]) } },
+    ],
+    { rpmDatabase: readRpmDatabase },
+  );
+  const [l1, l2] = analysis.layers;
+  assert.deepEqual(names(l1!.packages.added), ['bash@5.2.15-3.fc38', 'zlib@1.2.13-3.fc38']);
+  assert.ok(l1!.packages.added.every((p) => p.ecosystem === 'rpm' && p.purl.startsWith('pkg:rpm/fedora/') && p.locations.join() === 'var/lib/rpm/rpmdb.sqlite'));
+  assert.deepEqual(l2!.packages.upgraded.map((u) => `${u.from.name} ${u.from.version}->${u.to.version}`), ['bash 5.2.15-3.fc38->5.2.21-1.fc38']);
+  assert.deepEqual(names(l2!.packages.removed), ['zlib@1.2.13-3.fc38']);
+  assert.deepEqual(l2!.packages.added, []);
+  assert.deepEqual([names(analysis.packages), analysis.problems], [['bash@5.2.21-1.fc38'], []]);
+  assert.equal(analysis.introducedBy.get(analysis.packages[0]!.purl), 1);
+});
+
+test('rpmdb.sqlite: without a reader it is not read; garbage at its path is a problem, not a crash', async () => {
+  const db = await rpmdbSqlite([rpmPackage('bash', '5.2.15', '3.fc38')]);
+  const unread = await analyzeLayers([{ createdBy: 'RUN dnf install bash', files: { 'usr/lib/sysimage/rpm/rpmdb.sqlite': db } }]);
+  assert.deepEqual([unread.analysis.packages, unread.analysis.problems], [[], []]);
+
+  const { analysis } = await analyzeLayers(
+    [
+      { createdBy: 'RUN dnf install bash', files: { 'usr/lib/sysimage/rpm/rpmdb.sqlite': db } },
+      { createdBy: 'RUN damage', files: { 'usr/lib/sysimage/rpm/rpmdb.sqlite': Buffer.from('not a database\n'.repeat(20)) } },
+    ],
+    { rpmDatabase: readRpmDatabase },
+  );
+  assert.deepEqual(names(analysis.layers[0]!.packages.added), ['bash@5.2.15-3.fc38']);
+  assert.deepEqual(names(analysis.layers[1]!.packages.removed), ['bash@5.2.15-3.fc38']);
+  assert.deepEqual(analysis.problems.map((p) => [p.path, p.cataloger, p.code]), [['usr/lib/sysimage/rpm/rpmdb.sqlite', 'rpm', 'PACKAGE_METADATA_MALFORMED']]);
 });

@@ -4,7 +4,7 @@
 // damaged file must not hide the rest of the image's packages. Entries with the same purl (one npm package
 // seen in both node_modules and a lockfile, one module in two Go binaries) are merged into one Package whose
 // locations, licences and dependencies are the union. RPM databases are SQLite and are not read here; see
-// catalogRpmHeaders.
+// catalogRpmHeaders and RpmDatabaseReader.
 import { isProvenantError, type ErrorCode } from '../../core/errors.js';
 import { apkCataloger } from './apk.js';
 import { dpkgCataloger } from './dpkg.js';
@@ -19,7 +19,7 @@ export type { CatalogContext, Cataloger, Ecosystem, OsRelease, Package } from '.
 export { parseOsRelease } from './os-release.js';
 export { buildPurl, normalizePypiName, purlEncode } from './purl.js';
 export { parseRpmHeader, RPMTAG, type RpmHeader } from './rpm-header.js';
-export { catalogRpmHeaders, RPMDB_SQLITE_PATHS } from './rpm.js';
+export { catalogRpmHeaders, RPMDB_SQLITE_PATHS, type RpmDatabaseReader } from './rpm.js';
 export { readGoBuildInfo, type GoBuildInfo, type GoModule } from './go-buildinfo.js';
 export { apkCataloger, dpkgCataloger, goBinaryCataloger, npmLockCataloger, npmPackageCataloger, pythonCataloger };
 

@@ -1,6 +1,6 @@
-// Packages from the RPM database. Node 20 has no SQLite reader, so the caller extracts the header blobs
-// (`SELECT blob FROM Packages` from var/lib/rpm/rpmdb.sqlite, or usr/lib/sysimage/rpm/rpmdb.sqlite on newer
-// SUSE and Fedora) and passes them here; each blob is parsed by parseRpmHeader. Requirements are resolved to
+// Packages from the RPM database. Reading SQLite is I/O-bound native code, so a RpmDatabaseReader port (the
+// adapter is src/host/rpmdb.ts) extracts the header blobs (`SELECT blob FROM Packages` from
+// var/lib/rpm/rpmdb.sqlite, or usr/lib/sysimage/rpm/rpmdb.sqlite on newer SUSE and Fedora) and passes them here; each blob is parsed by parseRpmHeader. Requirements are resolved to
 // package names through the other headers' provides and file lists; rpmlib(...) features and requirements
 // nothing installed provides are dropped. The gpg-pubkey pseudo-packages of imported signing keys are skipped.
 import { parseRpmHeader, RPMTAG, type RpmHeader } from './rpm-header.js';
@@ -9,6 +9,9 @@ import { malformed, uniqueOrUndefined, type CatalogContext, type Package } from 
 
 export const RPMDB_SQLITE_PATHS = ['var/lib/rpm/rpmdb.sqlite', 'usr/lib/sysimage/rpm/rpmdb.sqlite'] as const;
 const MAX_HEADERS = 100_000;
+
+/** The header blobs of an rpmdb.sqlite file's Packages table. Errors: PACKAGE_METADATA_MALFORMED, INPUT_TOO_LARGE. */
+export type RpmDatabaseReader = (bytes: Uint8Array) => Uint8Array[];
 
 /** Catalogs header blobs read from the rpmdb at `location`. Errors: PACKAGE_METADATA_MALFORMED, INPUT_TOO_LARGE. */
 export function catalogRpmHeaders(blobs: Iterable<Uint8Array>, location: string, context: CatalogContext = {}): Package[] {

@@ -11,7 +11,7 @@ import { provenanceDocuments, type ProvenanceKind } from '../../attest/provenanc
 import { ProvenantError } from '../../core/errors.js';
 import { parseJsonObject, type JsonObject } from '../../core/json.js';
 import { envelopeToJson } from '../../formats/index.js';
-import { collectHostFacts } from '../../host/index.js';
+import { collectHostFacts, readRpmDatabase } from '../../host/index.js';
 import { imageName, isArtifactRepository, openImage } from '../../oci/open-image.js';
 import { parseImageReference } from '../../oci/reference.js';
 import { resolveImage } from '../../oci/resolve.js';
@@ -80,7 +80,7 @@ export function installBuild(program: Command, io: Io): void {
       }
       const resolved = await resolveImage(source, platformOption(opts));
       const progress = terminalProgress(io.stderr, opts.quiet === true);
-      const analysis = await analyzeImage(source, resolved, progress === undefined ? {} : { progress });
+      const analysis = await analyzeImage(source, resolved, { rpmDatabase: readRpmDatabase, ...(progress === undefined ? {} : { progress }) });
       const documents = provenanceDocuments({
         analysis,
         imageName: imageName(image),

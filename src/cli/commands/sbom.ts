@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { analyzeImage } from '../../analyze/image-analysis.js';
 import { sbomDocument } from '../../attest/provenance.js';
 import { ProvenantError } from '../../core/errors.js';
+import { readRpmDatabase } from '../../host/index.js';
 import { imageName, openImage } from '../../oci/open-image.js';
 import { resolveImage } from '../../oci/resolve.js';
 import { addAccessOptions, platformOption, registryAccess, type AccessOptions } from '../options.js';
@@ -28,7 +29,7 @@ export function installSbom(program: Command, io: Io): void {
     await withSource(openImage(image, await registryAccess(opts, io)), async (source) => {
       const resolved = await resolveImage(source, platformOption(opts));
       const progress = terminalProgress(io.stderr, opts.quiet === true);
-      const analysis = await analyzeImage(source, resolved, progress === undefined ? {} : { progress });
+      const analysis = await analyzeImage(source, resolved, { rpmDatabase: readRpmDatabase, ...(progress === undefined ? {} : { progress }) });
       for (const p of analysis.problems) io.stderr.write(`warning[${p.code}]: ${p.path}: ${p.message}\n`);
       const now = new Date();
       const input = {
