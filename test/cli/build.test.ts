@@ -122,3 +122,24 @@ test('hostile layers are refused with their own codes', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('build records the base image in the SLSA resolved dependencies, and refuses one without a digest', async () => {
+  const { dir, ref } = await setup();
+  try {
+    const base = `debian:12@sha256:${'b'.repeat(64)}`;
+    const built = await provenant(['build', '--key', join(dir, 'cosign.key'), '--out', join(dir, 'out'), '--base-image', base, ref], { PROVENANT_PASSWORD: 'pw' });
+    assert.equal(built.code, 0, built.stderr);
+    const envelope = JSON.parse(await readFile(join(dir, 'out', 'provenance.slsa.dsse.json'), 'utf8')) as { payload: string };
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as {
+      predicate: { buildDefinition: { resolvedDependencies: Array<{ uri: string; digest: { sha256: string } }> } };
+    };
+    const deps = statement.predicate.buildDefinition.resolvedDependencies;
+    assert.ok(deps.some((d) => d.uri.startsWith('oci://docker.io/library/debian') && d.digest.sha256 === 'b'.repeat(64)), JSON.stringify(deps));
+
+    const unpinned = await provenant(['build', '--key', join(dir, 'cosign.key'), '--out', join(dir, 'out2'), '--base-image', 'debian:12', ref], { PROVENANT_PASSWORD: 'pw' });
+    assert.equal(unpinned.code, 2);
+    assert.equal(errorCode(unpinned), 'USAGE');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -37,6 +37,7 @@ interface BuildOptions extends AccessOptions {
   builderId: string;
   sourceUri?: string;
   sourceDigest?: string;
+  baseImage?: string;
   env?: string[];
   buildEnv?: string;
   quiet?: boolean;
@@ -55,6 +56,7 @@ export function installBuild(program: Command, io: Io): void {
       .option('--builder-id <uri>', 'SLSA builder.id', DEFAULT_BUILDER)
       .option('--source-uri <uri>', 'the source the image was built from (e.g. git+https://host/repo)')
       .option('--source-digest <sha>', 'its revision: a git commit (40 or 64 hex) or ALG:HEX')
+      .option('--base-image <ref@digest>', 'the image the build started FROM (default: the OCI base annotations)')
       .option('--env <name>', 'record this environment variable in clear (repeatable; secrets are refused)', collect)
       .option('--build-env <file>', 'a JSON object of extra build facts to record')
       .option('-q, --quiet', 'no progress display'),
@@ -91,7 +93,7 @@ export function installBuild(program: Command, io: Io): void {
         builderId: opts.builderId,
         toolVersion: PROVENANT_VERSION,
         ...(environment.source?.uri === undefined ? {} : { source: { uri: environment.source.uri, ...(environment.source.digest === undefined ? {} : { digest: environment.source.digest }) } }),
-        ...baseImageOf(resolved.manifest.annotations),
+        ...(opts.baseImage === undefined ? baseImageOf(resolved.manifest.annotations) : { baseImage: baseImageOption(opts.baseImage) }),
         startedOn,
         finishedOn: new Date(),
         uuid: randomUUID(),
@@ -141,6 +143,12 @@ function tagOf(image: string): { tag?: string } {
   if (image.startsWith('oci:') || image.startsWith('docker-archive:')) return {};
   const tag = parseImageReference(image.replace(/^docker:\/\//, '')).tag;
   return tag === undefined ? {} : { tag };
+}
+
+function baseImageOption(value: string): { reference: string; digest: `sha256:${string}` } {
+  const ref = parseImageReference(value.replace(/^docker:\/\//, ''));
+  if (ref.digest === undefined) throw new ProvenantError('USAGE', `--base-image must pin a digest (NAME@sha256:...), got ${JSON.stringify(value)}`);
+  return { reference: ref.tag === undefined ? ref.name : `${ref.name}:${ref.tag}`, digest: ref.digest };
 }
 
 /** The base image named by the OCI annotations (image-spec annotations.md), if both are present and well formed. */
