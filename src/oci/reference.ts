@@ -156,6 +156,11 @@ export function isValidTag(tag: string): boolean {
   return TAG_RE.test(tag);
 }
 
+/** A repository path ("library/alpine") as the reference grammar allows it, length limit included. */
+export function isValidRepository(path: string): boolean {
+  return path.length <= MAX_REPOSITORY_LENGTH && PATH_RE.test(path);
+}
+
 /** The same repository at `digest`, keeping the tag for display. */
 export function withDigest(ref: ImageReference, digest: Digest): ImageReference {
   if (!isDigest(digest)) invalid(String(digest), 'not a sha256 digest');

@@ -2,6 +2,7 @@
 // placed in a path, so a hostile reference cannot add path segments, queries or a different host.
 import { isIP } from 'node:net';
 import { ProvenantError } from '../../core/errors.js';
+import { isValidRepository, isValidTag } from '../reference.js';
 
 /** Where the registry API is and how to talk to it. */
 export interface RegistryEndpoint {
@@ -19,11 +20,8 @@ export type Scheme = 'https' | 'http';
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
 const HOST_RE = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::([0-9]{1,5}))?$`);
 // distribution reference grammar: path-component := alpha-numeric (separator alpha-numeric)*
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const REPOSITORY_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const MAX_NAME = 255;
 
+const MAX_HOST_LENGTH = 255;
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 export function validateRegistryHost(registry: string): string {
@@ -31,22 +29,20 @@ export function validateRegistryHost(registry: string): string {
   const port = m?.[1] === undefined ? undefined : Number(m[1]);
   const bracketed = registry.startsWith('[');
   const ipv6 = bracketed ? registry.slice(1, registry.indexOf(']')) : undefined;
-  if (m === null || registry.length > MAX_NAME || (port !== undefined && (port < 1 || port > 65535)) || (ipv6 !== undefined && isIP(ipv6) !== 6)) {
+  if (m === null || registry.length > MAX_HOST_LENGTH || (port !== undefined && (port < 1 || port > 65535)) || (ipv6 !== undefined && isIP(ipv6) !== 6)) {
     throw new ProvenantError('REFERENCE_INVALID', `not a registry host[:port]: ${JSON.stringify(registry)}`);
   }
   return registry;
 }
 
 export function validateRepository(repository: string): string {
-  if (repository.length > MAX_NAME || !REPOSITORY_RE.test(repository)) {
+  if (!isValidRepository(repository)) {
     throw new ProvenantError('REFERENCE_INVALID', `not a repository name: ${JSON.stringify(repository)}`);
   }
   return repository;
 }
 
-export function isValidTag(tag: string): boolean {
-  return TAG_RE.test(tag);
-}
+export { isValidTag };
 
 export function validateTag(tag: string): string {
   if (!isValidTag(tag)) throw new ProvenantError('REFERENCE_INVALID', `not a tag: ${JSON.stringify(tag)}`);
