@@ -119,6 +119,8 @@ export async function analyzeImage(source: ImageSource, resolved: ResolvedImage,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     });
     let summary: LayerSummary;
+    // Package metadata is re-cataloged only after a layer that wrote or removed some of it.
+    let metadataChanged = false;
     for (;;) {
       const next = await walker.next();
       if (next.done === true) {
@@ -127,8 +129,12 @@ export async function analyzeImage(source: ImageSource, resolved: ResolvedImage,
       }
       const { content, scan, ...entry } = next.value;
       entries.push(entry);
-      if (content !== undefined) metadata.set(entry.path, content);
-      else metadata.delete(entry.path);
+      if (content !== undefined) {
+        metadata.set(entry.path, content);
+        metadataChanged = true;
+      } else if (metadata.delete(entry.path)) {
+        metadataChanged = true;
+      }
       if (scan !== undefined) goFound.set(entry.path, scan);
       else goFound.delete(entry.path);
     }
@@ -138,10 +144,12 @@ export async function analyzeImage(source: ImageSource, resolved: ResolvedImage,
       });
     }
     view.applyLayer(entries);
-    for (const path of [...metadata.keys()]) if (!view.has(path)) metadata.delete(path);
+    for (const path of [...metadata.keys()]) {
+      if (!view.has(path)) metadataChanged = metadata.delete(path) || metadataChanged;
+    }
     for (const path of [...goFound.keys()]) if (!view.has(path)) goFound.delete(path);
 
-    catalog = catalogAll(metadata, undefined, catalogers);
+    if (metadataChanged) catalog = catalogAll(metadata, undefined, catalogers);
     if (rpmDatabase !== undefined) rpm = catalogRpmDatabases(metadata, catalog, rpmDatabase, rpmBlobs);
     packages = [...catalog.packages, ...rpm.packages, ...mergeGoPackages(goPackagesByPath(goFound))];
     const changes = diffPackages(below, packages);
