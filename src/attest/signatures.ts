@@ -6,7 +6,6 @@ import { isProvenantError, ProvenantError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
 import { loadVerifier, type Signer, type Verifier } from '../crypto/index.js';
 import { buildSimpleSigningPayload, parseSimpleSigningPayload, type SimpleSigningPayload } from '../formats/index.js';
-import { attachmentManifest } from '../oci/attachments/artifact-manifest.js';
 import {
   appendCosignLayer,
   COSIGN_SIGNATURE_ANNOTATION,
@@ -42,34 +41,34 @@ export async function signImage(input: SignImageInput): Promise<SignedImage> {
     optional: optional ?? null,
   });
   const tag = cosignTag(input.digest, 'sig');
+  const signature = encodeBase64(await input.signer.sign(payload));
   // ECDSA signatures are randomised, so a byte comparison never finds the earlier one; like cosign's dupe
   // detector, a layer with this payload that already verifies under the signer's key counts as this signature.
-  const existing = await existingSignature(input.repo, input.digest, payload, input.signer);
-  if (existing !== undefined) return { digest: input.digest, tag, payload, signature: existing, added: false };
-  const signature = encodeBase64(await input.signer.sign(payload));
-  const { added } = await appendCosignLayer(input.repo, input.digest, 'sig', {
-    mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
-    bytes: payload,
-    annotations: { [COSIGN_SIGNATURE_ANNOTATION]: signature },
-  });
-  return { digest: input.digest, tag, payload, signature, added };
+  const { added, existing } = await appendCosignLayer(
+    input.repo,
+    input.digest,
+    'sig',
+    { mediaType: SIMPLE_SIGNING_MEDIA_TYPE, bytes: payload, annotations: { [COSIGN_SIGNATURE_ANNOTATION]: signature } },
+    signedBy(payload, input.signer),
+  );
+  const kept = existing?.annotations?.[COSIGN_SIGNATURE_ANNOTATION] ?? signature;
+  return { digest: input.digest, tag, payload, signature: kept, added };
 }
 
-async function existingSignature(repo: ArtifactRepository, digest: Digest, payload: Buffer, signer: Signer): Promise<string | undefined> {
-  const raw = await repo.fetchTag(cosignTag(digest, 'sig'));
-  if (raw === undefined) return undefined;
+/** A layer carrying `payload` with a signature that verifies under the signer's own key. */
+function signedBy(payload: Buffer, signer: Signer): (layer: Descriptor) => boolean {
   const payloadDigest = sha256Digest(payload);
   const verifier = loadVerifier(signer.publicKeyPem());
-  for (const layer of attachmentManifest(raw).layers) {
+  return (layer) => {
     const encoded = layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION];
-    if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE || layer.digest !== payloadDigest || encoded === undefined) continue;
+    if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE || layer.digest !== payloadDigest || encoded === undefined) return false;
     try {
-      if (verifier.verify(payload, decodeBase64(encoded, 'signature annotation'))) return encoded;
+      return verifier.verify(payload, decodeBase64(encoded, 'signature annotation'));
     } catch (e) {
-      if (!isProvenantError(e, 'BASE64_MALFORMED')) throw e;
+      if (isProvenantError(e, 'BASE64_MALFORMED')) return false;
+      throw e;
     }
-  }
-  return undefined;
+  };
 }
 
 export interface VerifiedSignature {

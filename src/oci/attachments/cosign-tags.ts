@@ -46,12 +46,15 @@ export async function appendCosignLayer(
   subject: Digest,
   kind: CosignTagKind,
   blob: AttachmentBlob,
-): Promise<{ manifest: RawManifest; added: boolean }> {
+  /** Whether a layer already there stands for this one; default: same digest, media type and annotations. */
+  isSame?: (existing: Descriptor) => boolean,
+): Promise<{ manifest: RawManifest; added: boolean; existing?: Descriptor }> {
   const tag = cosignTag(subject, kind);
   const existingRaw = await repo.fetchTag(tag);
   const existing = existingRaw === undefined ? [] : attachmentManifest(existingRaw).layers;
   const layer = blobDescriptor(blob);
-  if (existingRaw !== undefined && existing.some((d) => sameLayer(d, layer))) return { manifest: existingRaw, added: false };
+  const same = existing.find(isSame ?? ((d) => sameLayer(d, layer)));
+  if (existingRaw !== undefined && same !== undefined) return { manifest: existingRaw, added: false, existing: same };
 
   await repo.pushBlob(blob.bytes, blob.mediaType);
   const layers = [...existing, layer];
