@@ -44,6 +44,19 @@ export const ERROR_CODES = {
   ENV_SECRET_REFUSED: spec(400, 'usage', 'An environment variable named to be recorded in clear (--env) looks like a secret by its name or value; it is never recorded in clear.'),
   BUILD_ENV_SECRET: spec(400, 'input', 'The build environment file (--build-env) holds the value of an environment variable that is not allow-listed, or a string shaped like a credential.'),
 
+  // HTTP service
+  ROUTE_NOT_FOUND: spec(404, 'notFound', 'No route of the HTTP API matches the request method and path.'),
+  CONTENT_TYPE_UNSUPPORTED: spec(415, 'input', 'The request body has a Content-Type the route does not accept (JSON bodies must be application/json).'),
+  UNAUTHENTICATED: spec(401, 'auth', 'The request carries no bearer token, or one the server does not know.'),
+  FORBIDDEN: spec(403, 'auth', 'The bearer token is valid but lacks the scope (read or write) the route needs.'),
+  SERVICE_UNAVAILABLE: spec(503, 'remote', 'The service is starting, shutting down or cannot reach its store; retry later or elsewhere.'),
+  TOKEN_FILE_INVALID: spec(400, 'input', 'The API token file is not valid (it holds names, scopes and SHA-256 hashes of tokens).'),
+  SERVICE_UNREACHABLE: spec(502, 'remote', 'The log service (--server) could not be reached, its TLS certificate did not verify, or it did not answer in time.'),
+  SERVICE_PROTOCOL: spec(502, 'remote', 'The log service answered with something its API does not allow (wrong shape, oversized body, unknown error).'),
+  TRUST_STATE_INVALID: spec(400, 'input', 'A file of the client trust directory (the trusted checkpoint and verifier key of a log) is unreadable or names another log.'),
+  NOTIFICATION_MALFORMED: spec(400, 'input', 'A registry notification body is not a well-formed event envelope (distribution notifications): wrong types, too many events or over-long strings.'),
+  INGEST_BUSY: spec(503, 'remote', 'The registry ingest queue is full or shutting down; the registry retries the notification later.'),
+
   // data formats
   JSON_MALFORMED: spec(400, 'input', 'The input is not valid JSON.'),
   JSON_DUPLICATE_KEY: spec(400, 'input', 'A JSON object repeats a key; such input is ambiguous and refused.'),
@@ -56,6 +69,8 @@ export const ERROR_CODES = {
   STATEMENT_MALFORMED: spec(400, 'input', 'An in-toto statement is not well formed.'),
   PREDICATE_MALFORMED: spec(400, 'input', 'An attestation predicate (SLSA provenance, Provenant layers) is not well formed.'),
   PAYLOAD_MALFORMED: spec(400, 'input', 'A signed payload is not well formed.'),
+  ENTRY_MALFORMED: spec(400, 'input', 'A transparency log entry or proposed entry does not have the shape of its kind.'),
+  ENTRY_KIND_UNKNOWN: spec(400, 'input', 'A transparency log entry names an apiVersion or kind Provenant does not know.'),
   BUNDLE_MALFORMED: spec(400, 'input', 'A sigstore bundle is not well formed.'),
   PEM_MALFORMED: spec(400, 'input', 'A PEM file is not well formed.'),
   PACKAGE_METADATA_MALFORMED: spec(400, 'input', 'A package database or manifest (dpkg status, apk database, RPM header, package.json, lockfile, Python metadata, Go build info) is not well formed.'),
@@ -78,6 +93,11 @@ export const ERROR_CODES = {
   TRUST_ROOT_INVALID: spec(400, 'input', 'The trust material (trusted root) is not usable.'),
   MERKLE_PROOF_INVALID: spec(422, 'verification', 'A Merkle inclusion or consistency proof is malformed: wrong length, hash size, index or tree sizes.'),
   MERKLE_ROOT_MISMATCH: spec(422, 'verification', 'A Merkle proof leads to a different root hash than the one expected.'),
+  LINEAGE_GAP: spec(422, 'verification', 'A lineage line skips a sequence number: a record is missing from the chain.'),
+  LINEAGE_FORK: spec(422, 'verification', 'Two lineage records of a line share a sequence number or a predecessor.'),
+  LINEAGE_BROKEN_LINK: spec(422, 'verification', 'A lineage record names as its predecessor an entry that is not the previous record of its line.'),
+  LINEAGE_UNTRUSTED_SIGNER: spec(422, 'verification', 'A lineage record is signed by a key that is not among the trusted signers.'),
+  LINEAGE_RECORD_INVALID: spec(422, 'verification', 'A lineage record or audit in the log no longer verifies: edited bytes, a bad signature, or a line other than the one it is indexed under.'),
 
   // OCI
   REFERENCE_INVALID: spec(400, 'usage', 'An image reference is not valid.'),
@@ -113,6 +133,26 @@ export const ERROR_CODES = {
   TLS_CONFIG_INVALID: spec(400, 'input', 'A CA bundle or TLS setting is not usable.'),
   REGISTRY_TLS_FAILED: spec(502, 'remote', 'The TLS handshake with the registry failed or its certificate did not verify against the trusted CAs.'),
   CREDENTIAL_HELPER_FAILED: spec(500, 'auth', 'A docker-credential helper could not be run, timed out or answered with something unreadable.'),
+  LOG_SEQUENCE_CONFLICT: spec(409, 'remote', 'Another sequencer appended to the log first: the batch was built on a stale size and nothing of it was stored; reload and retry.'),
+  LOG_DUPLICATE_LEAF: spec(409, 'input', 'A leaf hash is already in the log (or twice in one batch); nothing of the batch was stored.'),
+  STORE_UNAVAILABLE: spec(503, 'remote', 'The log database could not be reached, is closed, or stayed locked past the wait limit.'),
+  STORE_CORRUPT: spec(500, 'input', 'A stored row breaks an invariant of the log (wrong hash length, sizes out of step) or the schema is newer than this version knows.'),
+  NOTE_MALFORMED: spec(400, 'input', 'A signed note (C2SP signed-note) is not well formed: no blank line before the signatures, a bad signature line, control characters or invalid UTF-8.'),
+  NOTE_UNVERIFIED: spec(422, 'verification', 'A signed note carries no signature by any of the trusted keys.'),
+  CHECKPOINT_MALFORMED: spec(400, 'input', 'A checkpoint body (C2SP tlog-checkpoint) is not origin, decimal tree size and base64 root hash lines.'),
+  CHECKPOINT_ORIGIN_MISMATCH: spec(422, 'verification', 'A checkpoint names another log (origin line) than the one expected.'),
+  TILE_PATH_INVALID: spec(400, 'input', 'A tlog-tiles path is not <L>/<N>[.p/<W>] or entries/<N>[.p/<W>] as C2SP tlog-tiles spells it.'),
+  TILE_MALFORMED: spec(400, 'input', 'A hash tile or entry bundle is not well formed: a size that is not whole 32-byte hashes, a truncated entry, or another count than its width.'),
+  TILE_NOT_FOUND: spec(404, 'notFound', 'The log has no such hash tile or entry bundle (yet): the tree is smaller, or the tile is full and was asked for as partial.'),
+  LOG_KEY_MISMATCH: spec(409, 'usage', 'The log store is bound to another origin or signing key than the one it was opened with.'),
+  LOG_ENTRY_NOT_FOUND: spec(404, 'notFound', 'The log has no entry at that index or with that leaf hash.'),
+  LOG_SIZE_UNKNOWN: spec(404, 'notFound', 'The log has issued no checkpoint of that tree size, or has not grown that far.'),
+  LOG_BUSY: spec(503, 'remote', 'Too many appends are waiting for the sequencer; retry later.'),
+  LOG_CLOSED: spec(503, 'remote', 'The log is shutting down and takes no more appends.'),
+  LOG_ROLLBACK: spec(422, 'verification', 'The log presented a checkpoint smaller than one already trusted.'),
+  LOG_FORK: spec(422, 'verification', 'The log presented a checkpoint inconsistent with one already trusted: same size with another root, or no valid consistency proof.'),
+  LOG_ENTRY_TAMPERED: spec(422, 'verification', 'A log entry no longer hashes to its stored leaf hash, or stored tree hashes disagree with the entries.'),
+  LOG_ROOT_MISMATCH: spec(422, 'verification', 'The root recomputed from every log entry differs from the signed checkpoint.'),
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

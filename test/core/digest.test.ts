@@ -43,3 +43,9 @@ test('decodeBase64 accepts standard and URL-safe, refuses the rest', () => {
     assert.throws(() => decodeBase64(bad), (e: unknown) => e instanceof ProvenantError && e.code === 'BASE64_MALFORMED', String(bad));
   }
 });
+
+test('decodeBase64 takes payloads of several megabytes (no regexp recursion)', () => {
+  const data = Buffer.alloc(6 * 1024 * 1024, 7);
+  assert.deepEqual(decodeBase64(data.toString('base64')), data);
+  assert.deepEqual(decodeBase64(data.toString('base64url')), data);
+});
