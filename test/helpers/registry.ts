@@ -20,8 +20,21 @@ export interface StartRegistryOptions {
   tls?: { certFile: string; keyFile: string };
   /** Sends registry events (push, pull, delete) to this URL. */
   notificationsUrl?: string;
+  /** A notifications endpoint with headers and filters; used instead of notificationsUrl when given. */
+  notifications?: NotificationsEndpoint;
   /** Extra registry config merged at the top level (e.g. { proxy: ... }). */
   extraConfig?: Record<string, unknown>;
+}
+
+/** One entry of the registry's `notifications.endpoints` (distribution configuration reference). */
+export interface NotificationsEndpoint {
+  url: string;
+  /** HTTP headers sent with every notification, e.g. { Authorization: ['Bearer <token>'] }. */
+  headers?: Record<string, string[]>;
+  /** Event target media types not sent (`ignore.mediatypes`), e.g. application/octet-stream for blobs. */
+  ignoreMediaTypes?: string[];
+  /** Actions not sent (`ignore.actions`), e.g. pull. */
+  ignoreActions?: string[];
 }
 
 export interface RunningRegistry {
@@ -94,7 +107,20 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     writeFileSync(path, `${options.users.map(htpasswdLine).join('\n')}\n`);
     config.auth = { htpasswd: { realm: 'provenant-test', path } };
   }
-  if (options.notificationsUrl !== undefined) {
+  if (options.notifications !== undefined) {
+    const n = options.notifications;
+    const ignore = { ...(n.ignoreMediaTypes === undefined ? {} : { mediatypes: n.ignoreMediaTypes }), ...(n.ignoreActions === undefined ? {} : { actions: n.ignoreActions }) };
+    const endpoint = {
+      name: 'provenant-test',
+      url: n.url,
+      timeout: '2s',
+      threshold: 3,
+      backoff: '1s',
+      ...(n.headers === undefined ? {} : { headers: n.headers }),
+      ...(Object.keys(ignore).length === 0 ? {} : { ignore }),
+    };
+    config.notifications = { endpoints: [endpoint] };
+  } else if (options.notificationsUrl !== undefined) {
     config.notifications = { endpoints: [{ name: 'provenant-test', url: options.notificationsUrl, timeout: '2s', threshold: 3, backoff: '1s' }] };
   }
   const configPath = join(dir, 'config.yml');
