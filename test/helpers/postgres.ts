@@ -33,12 +33,17 @@ const MIN_MAJOR = 15;
 let cluster: Promise<Cluster> | undefined;
 let users = 0;
 
-export async function startPostgres(): Promise<RunningPostgres> {
+export interface StartPostgresOptions {
+  /** fsync on, as a production cluster runs (benchmarks of durable appends). The first call of a process decides. */
+  readonly durable?: boolean;
+}
+
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<RunningPostgres> {
   users++;
   let c: Cluster;
   const name = `test_${randomBytes(8).toString('hex')}`;
   try {
-    cluster ??= startCluster();
+    cluster ??= startCluster(options.durable === true);
     c = await cluster;
     await admin(c, `CREATE DATABASE ${name}`);
   } catch (e) {
@@ -124,7 +129,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startCluster(): Promise<Cluster> {
+async function startCluster(durable: boolean): Promise<Cluster> {
   const bin = serverBinaries();
   const user = serverUser();
   const baseDir = mkdtempSync(join(tmpdir(), 'provenant-pg-'));
@@ -145,8 +150,9 @@ async function startCluster(): Promise<Cluster> {
     // A port picked now may be taken before the server binds it; try a few.
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      // fsync is off: the crash safety of this throwaway cluster is not what the tests examine.
-      const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${socketDir} -c fsync=off -c full_page_writes=off`;
+      // fsync is off unless asked: the crash safety of a throwaway test cluster is not what the tests examine.
+      const durability = durable ? '' : ' -c fsync=off -c full_page_writes=off';
+      const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${socketDir}${durability}`;
       try {
         await exec('pg_ctl', ['-D', dataDir, '-l', join(baseDir, 'log'), '-o', options, '-w', '-t', '60', 'start']);
         const c: Cluster = { port, baseDir, dataDir, pgCtl: join(bin, 'pg_ctl'), asServerUser };
