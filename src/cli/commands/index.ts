@@ -1,10 +1,15 @@
 import type { CommandInstaller } from '../run.js';
 import { installAttest, installVerifyAttestation } from './attest.js';
+import { installAttestRecord, installRevoke } from './attest-record.js';
 import { installBuild } from './build.js';
 import { installInspect } from './inspect.js';
 import { installKeygen } from './keygen.js';
+import { installHistory, installRecord } from './lineage.js';
+import { installLog } from './log.js';
 import { installSbom } from './sbom.js';
+import { installServe } from './serve.js';
 import { installSign, installVerify } from './sign.js';
+import { installToken } from './token.js';
 import { installVerifyBundle } from './verify-bundle.js';
 
 export const COMMANDS: readonly CommandInstaller[] = [
@@ -17,4 +22,11 @@ export const COMMANDS: readonly CommandInstaller[] = [
   installInspect,
   installBuild,
   installSbom,
+  installLog,
+  installRecord,
+  installHistory,
+  installAttestRecord,
+  installRevoke,
+  installServe,
+  installToken,
 ];

@@ -1,0 +1,35 @@
+// Arguments of `provenant serve`: the listen address, positive numbers and the registry map.
+import { ProvenantError } from '../core/errors.js';
+
+/** "host:port", "[v6]:port", ":port" (loopback) or "port". Errors: USAGE. */
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]*)):([0-9]{1,5})$/.exec(value) ?? /^()()([0-9]{1,5})$/.exec(value);
+  const port = m === null ? NaN : Number(m[3]);
+  if (m === null || !Number.isInteger(port) || port > 65535) {
+    throw new ProvenantError('USAGE', `--listen ${JSON.stringify(value)} is not host:port (e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080)`);
+  }
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '127.0.0.1' : host, port };
+}
+
+/** A positive integer option (or zero, when `zeroAllowed`). Errors: USAGE. */
+export function parsePositive(value: string, what: string, zeroAllowed = false): number {
+  const n = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < (zeroAllowed ? 0 : 1)) {
+    throw new ProvenantError('USAGE', `${what} must be a ${zeroAllowed ? 'non-negative' : 'positive'} integer, not ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** Repeated HOST=URL into a map; the ingest checks each URL. Errors: USAGE. */
+export function parseRegistryMap(values: readonly string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0 || eq === value.length - 1) throw new ProvenantError('USAGE', `--registry ${JSON.stringify(value)} is not HOST=URL`);
+    const host = value.slice(0, eq).toLowerCase();
+    if (Object.hasOwn(map, host)) throw new ProvenantError('USAGE', `--registry names ${host} twice`);
+    map[host] = value.slice(eq + 1);
+  }
+  return map;
+}

@@ -1,0 +1,123 @@
+// How a store command reaches the log: the embedded log in a data directory (SQLite, the log key beside it) or a
+// running `provenant serve` over HTTP. Both give a LogReader, so every command works either way.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ProvenantError } from '../core/errors.js';
+import type { SigningKey } from '../crypto/index.js';
+import { noteSignerFromKey } from '../formats/signed-note.js';
+import { prepareEntry } from '../log/entries/index.js';
+import type { LogService } from '../log/service.js';
+import { ORIGIN_SETTING, TransparencyLog } from '../log/transparency-log.js';
+import { openLogStore, type LogStoreLocation } from '../store/open-log-store.js';
+import { readTextFile } from './files.js';
+import { openLogKey } from './log-key.js';
+import { HttpLog } from './remote/http-log.js';
+import type { Io } from './run.js';
+
+export const TOKEN_ENV = 'PROVENANT_TOKEN';
+export const DEFAULT_DATA_DIR = './data';
+export const LOG_KEY_FILE = 'log.key';
+
+/** The log as the commands read it: the LogService plus the C2SP tlog-tiles resources an audit walks. */
+export interface LogReader extends LogService {
+  checkpointNote(): Promise<string>;
+  tile(level: number, index: bigint, width?: number): Promise<Buffer | null>;
+  entryBundle(index: bigint, width?: number): Promise<Buffer | null>;
+}
+
+export interface StoreOptions {
+  data: string;
+  server?: string;
+  token?: string;
+  cacert?: string;
+  origin?: string;
+}
+
+export interface LogAccess {
+  readonly log: LogReader;
+  close(): Promise<void>;
+}
+
+/** --data / --server (with --token, --cacert) and --origin, shared by every command that reads or writes the log. */
+export function addStoreOptions(cmd: Command): Command {
+  return cmd
+    .option('--data <dir>', 'the embedded log in this data directory (SQLite; the log key is DIR/log.key)', DEFAULT_DATA_DIR)
+    .option('--server <url>', 'a running `provenant serve` instead of the embedded log')
+    .option('--token <token>', `bearer token for --server (default: $${TOKEN_ENV})`)
+    .option('--cacert <pem>', 'CA certificates to trust for an https --server with a private CA')
+    .option('--origin <name>', 'name of a new embedded log (default provenant.local/log/<8 random hex>)');
+}
+
+/** Opens the log the options name. Errors: USAGE, PASSWORD_REQUIRED, LOG_KEY_MISMATCH, STORE_*, key errors. */
+export async function openLogAccess(opts: StoreOptions, io: Io): Promise<LogAccess> {
+  if (opts.server !== undefined) {
+    if (opts.origin !== undefined) throw new ProvenantError('USAGE', '--origin names a new embedded log; a service has its own');
+    const url = parseServerUrl(opts.server);
+    const token = opts.token ?? nonEmpty(io.env[TOKEN_ENV]);
+    const caBundle = opts.cacert === undefined ? undefined : await readTextFile(opts.cacert, 'CA bundle', 4 * 1024 * 1024);
+    const log = new HttpLog({ url, ...(token === undefined ? {} : { token }), ...(caBundle === undefined ? {} : { caBundle }) });
+    return { log, close: () => log.close() };
+  }
+  if (opts.token !== undefined || opts.cacert !== undefined) throw new ProvenantError('USAGE', '--token and --cacert go with --server');
+  const { log } = await openEmbeddedLog({
+    location: { dataDir: opts.data },
+    keyPath: join(opts.data, LOG_KEY_FILE),
+    env: io.env,
+    ...(opts.origin === undefined ? {} : { origin: opts.origin }),
+  });
+  return { log, close: () => log.close() };
+}
+
+export interface EmbeddedLogOptions {
+  readonly location: LogStoreLocation;
+  readonly keyPath: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** The origin of a new log; an existing store keeps the one it is bound to (another one is LOG_KEY_MISMATCH). */
+  readonly origin?: string;
+  readonly maxBatch?: number;
+  readonly maxDelayMs?: number;
+}
+
+/**
+ * The log in a store, signed with the key at `keyPath` (created on first use). The origin of a new store is the
+ * one given or a fresh random one, and is bound in the store from then on.
+ */
+export async function openEmbeddedLog(options: EmbeddedLogOptions): Promise<{ log: TransparencyLog; key: SigningKey }> {
+  const { key } = await openLogKey(options.keyPath, options.env, { create: true });
+  const store = await openLogStore(options.location);
+  try {
+    const candidate = options.origin ?? `provenant.local/log/${randomBytes(4).toString('hex')}`;
+    const bound = await store.claimSetting(ORIGIN_SETTING, candidate);
+    // An origin given explicitly must be the bound one; open() refuses it otherwise, naming both.
+    const origin = options.origin ?? bound;
+    const log = await TransparencyLog.open({
+      store,
+      origin,
+      signer: noteSignerFromKey(origin, key),
+      prepare: prepareEntry,
+      ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
+      ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
+    });
+    return { log, key };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+function parseServerUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ProvenantError('USAGE', `--server ${JSON.stringify(value)} is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ProvenantError('USAGE', '--server must be an http:// or https:// URL');
+  if (url.username !== '' || url.password !== '') throw new ProvenantError('USAGE', '--server must not carry credentials; give --token');
+  return url;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
