@@ -96,6 +96,61 @@ export class ReferenceTree {
   }
 }
 
+/** RFC 9162 §2.1.3.2 as written: the root an inclusion proof leads to (plain numbers, not src/merkle). */
+export function independentInclusionRoot(leaf: Buffer, index: number, size: number, path: readonly Buffer[]): Buffer {
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of path) {
+    if (sn === 0) throw new Error('proof too long');
+    if (fn % 2 === 1 || fn === sn) {
+      r = sha256(Buffer.from([1]), p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = sha256(Buffer.from([1]), r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0) throw new Error('proof too short');
+  return r;
+}
+
+/** RFC 9162 §2.1.4.2 as written: the two roots a consistency proof from size1 < size2 leads to. */
+export function independentConsistencyRoots(size1: number, size2: number, root1: Buffer, proof: readonly Buffer[]): { first: Buffer; second: Buffer } {
+  const path = (size1 & (size1 - 1)) === 0 ? [root1, ...proof] : [...proof];
+  let fn = size1 - 1;
+  let sn = size2 - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0] as Buffer;
+  let sr = fr;
+  for (const c of path.slice(1)) {
+    if (sn === 0) throw new Error('proof too long');
+    if (fn % 2 === 1 || fn === sn) {
+      fr = sha256(Buffer.from([1]), c, fr);
+      sr = sha256(Buffer.from([1]), c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      sr = sha256(Buffer.from([1]), sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0) throw new Error('proof too short');
+  return { first: fr, second: sr };
+}
+
 /** The largest power of two smaller than n (n > 1). */
 function split(n: number): number {
   let k = 1;
@@ -242,6 +297,8 @@ export function describeTransparencyLogContract(name: string, openStore: () => P
           assert.equal(proof.size, BigInt(SIZE));
           assert.equal(proof.leafHash, (tree.leaves[i] as Buffer).toString('hex'));
           assert.deepEqual(proof.hashes, hex(tree.path(i, SIZE)), `inclusion proof of ${i}`);
+          const path = proof.hashes.map((h) => Buffer.from(h, 'hex'));
+          assert.ok(independentInclusionRoot(tree.leaves[i] as Buffer, i, SIZE, path).equals(tree.mth(0, SIZE)), `inclusion proof of ${i} verifies`);
           assert.equal(proof.checkpoint, info.checkpoint);
         }
       });
@@ -281,6 +338,10 @@ export function describeTransparencyLogContract(name: string, openStore: () => P
         for (const [m, n] of pairs) {
           const proof = await log.consistencyProof(BigInt(m), BigInt(n));
           assert.deepEqual(proof.hashes, hex(tree.proof(m, n)), `consistency ${m} -> ${n}`);
+          if (m < n) {
+            const roots = independentConsistencyRoots(m, n, tree.mth(0, m), proof.hashes.map((h) => Buffer.from(h, 'hex')));
+            assert.ok(roots.first.equals(tree.mth(0, m)) && roots.second.equals(tree.mth(0, n)), `consistency ${m} -> ${n} verifies`);
+          }
         }
         await rejectsCode(log.consistencyProof(0n, 5n), 'USAGE');
         await rejectsCode(log.consistencyProof(6n, 5n), 'USAGE');
@@ -334,6 +395,65 @@ export function describeTransparencyLogContract(name: string, openStore: () => P
         assert.equal(audit.ok, true);
         assert.equal(audit.checked, BigInt(SIZE));
         assert.equal(audit.recomputedRoot, tree.mth(0, SIZE).toString('hex'));
+      });
+    });
+
+    describe('a log of 10,000 entries: every proof checked by an independent RFC 9162 verifier', () => {
+      let fixture: LogStoreFixture;
+      let log: TransparencyLog;
+      let tree: ReferenceTree;
+      const SIZE = 10_000;
+
+      before(async () => {
+        fixture = await openStore();
+        log = await openLog(fixture.store, signer, { maxBatch: 1024 });
+        const built = await appendGroups(log, 'ten-thousand', [3, 1021, 1024, 2000, 5952]);
+        assert.equal(built.leaves.length, SIZE);
+        tree = new ReferenceTree(built.leaves);
+      });
+      after(async () => {
+        await log.close();
+        await fixture.cleanup();
+      });
+
+      it('proves the inclusion of every entry in the signed root', async () => {
+        const info = await log.info();
+        const root = verifyCheckpointNote(info.checkpoint, verifier, ORIGIN).rootHash;
+        assert.ok(root.equals(tree.mth(0, SIZE)));
+        for (let i = 0; i < SIZE; i++) {
+          const proof = await log.inclusionProof(BigInt(i));
+          const path = proof.hashes.map((h) => Buffer.from(h, 'hex'));
+          const leaf = tree.leaves[i] as Buffer;
+          assert.equal(proof.leafHash, leaf.toString('hex'));
+          assert.ok(independentInclusionRoot(leaf, i, SIZE, path).equals(root), `inclusion proof of ${i}`);
+        }
+      });
+
+      it('proves consistency between random sizes and the latest size', async () => {
+        let seed = 11;
+        const random = (n: number) => {
+          seed = (seed * 1103515245 + 12345) % 2 ** 31;
+          return 1 + (seed % n);
+        };
+        for (let k = 0; k < 500; k++) {
+          const a = random(SIZE);
+          const b = k % 5 === 0 ? SIZE : random(SIZE);
+          const [m, n] = [Math.min(a, b), Math.max(a, b)];
+          if (m === n) continue;
+          const proof = await log.consistencyProof(BigInt(m), BigInt(n));
+          const roots = independentConsistencyRoots(m, n, tree.mth(0, m), proof.hashes.map((h) => Buffer.from(h, 'hex')));
+          assert.ok(roots.first.equals(tree.mth(0, m)), `consistency ${m} -> ${n}: first root`);
+          assert.ok(roots.second.equals(tree.mth(0, n)), `consistency ${m} -> ${n}: second root`);
+        }
+      });
+
+      it('a changed proof hash or a wrong index fails the independent verifier', async () => {
+        const proof = await log.inclusionProof(1234n);
+        const path = proof.hashes.map((h) => Buffer.from(h, 'hex'));
+        const bad = path.map((h, j) => (j === 3 ? Buffer.from(h.map((b) => b ^ 1)) : h));
+        const leaf = tree.leaves[1234] as Buffer;
+        assert.ok(!independentInclusionRoot(leaf, 1234, SIZE, bad).equals(tree.mth(0, SIZE)));
+        assert.ok(!independentInclusionRoot(leaf, 1235, SIZE, path).equals(tree.mth(0, SIZE)));
       });
     });
 
