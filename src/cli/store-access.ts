@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { ProvenantError } from '../core/errors.js';
 import type { SigningKey } from '../crypto/index.js';
 import { noteSignerFromKey } from '../formats/signed-note.js';
-import { prepareEntry } from '../log/entries/index.js';
+import { prepareEntry, type EntryPreparer } from '../log/entries/index.js';
 import type { LogService } from '../log/service.js';
 import { ORIGIN_SETTING, TransparencyLog } from '../log/transparency-log.js';
 import { openLogStore, type LogStoreLocation } from '../store/open-log-store.js';
@@ -77,6 +77,8 @@ export interface EmbeddedLogOptions {
   readonly origin?: string;
   readonly maxBatch?: number;
   readonly maxDelayMs?: number;
+  /** Verifies proposals (default prepareEntry in-process; serve may pass a PreparePool's). */
+  readonly prepare?: EntryPreparer;
 }
 
 /**
@@ -95,7 +97,7 @@ export async function openEmbeddedLog(options: EmbeddedLogOptions): Promise<{ lo
       store,
       origin,
       signer: noteSignerFromKey(origin, key),
-      prepare: prepareEntry,
+      prepare: options.prepare ?? prepareEntry,
       ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
       ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
     });

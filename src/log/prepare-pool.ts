@@ -18,9 +18,12 @@ interface PoolWorker {
   inFlight: number;
 }
 
-/** The default size: every core but the one the sequencer and the HTTP server run on, at least one. */
-export function defaultPrepareThreads(): number {
-  return Math.max(1, availableParallelism() - 1);
+/**
+ * The default size: every core but the one the sequencer and the HTTP server run on. Below four cores it is 0 (verify
+ * in-process): with one spare core, handing proposals to a worker costs about what it saves (bench/RESULTS.md).
+ */
+export function defaultPrepareThreads(cores: number = availableParallelism()): number {
+  return cores >= 4 ? cores - 1 : 0;
 }
 
 export class PreparePool {

@@ -26,12 +26,12 @@ function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-test('serve runs as a process: one line with URL, origin and key, health and appends, and exit 0 on SIGTERM', async (t) => {
+test('serve runs as a process: one line with URL, origin and key, health and appends verified on a worker thread, and exit 0 on SIGTERM', async (t) => {
   const ws = await storeWorkspace('serve-process');
   const token = (await ws.run(['token', 'create', 'ci', '--data', ws.data])).stdout.trim();
   assert.match(token, /^pvt_/);
 
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--data', ws.data, '--listen', '127.0.0.1:0', '--origin', 'serve.test/log'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--data', ws.data, '--listen', '127.0.0.1:0', '--origin', 'serve.test/log', '--verify-threads', '1'], {
     env: { PATH: process.env.PATH, HOME: ws.dir, [LOG_PASSWORD_ENV]: LOG_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import { sha256Digest } from '../../src/core/digest.js';
 import { ProvenantError } from '../../src/core/errors.js';
 import { prepareEntry } from '../../src/log/entries/index.js';
-import { PreparePool } from '../../src/log/prepare-pool.js';
+import { PreparePool, defaultPrepareThreads } from '../../src/log/prepare-pool.js';
 import { ecdsa, ed25519, signatureProposal } from './entries/entry-fixtures.js';
 
 const pool = PreparePool.create(2);
@@ -36,4 +36,11 @@ test('a closed pool refuses work', async () => {
   await closed.close();
   await assert.rejects(closed.prepare({}), (e: unknown) => e instanceof ProvenantError && e.code === 'LOG_CLOSED');
   assert.throws(() => PreparePool.create(0), (e: unknown) => e instanceof ProvenantError && e.code === 'USAGE');
+});
+
+test('by default the pool takes every core but one from four cores up, and verifies in-process below', () => {
+  assert.equal(defaultPrepareThreads(2), 0);
+  assert.equal(defaultPrepareThreads(3), 0);
+  assert.equal(defaultPrepareThreads(4), 3);
+  assert.equal(defaultPrepareThreads(16), 15);
 });

@@ -8,6 +8,7 @@ import type { Verifier } from '../../crypto/index.js';
 import { RegistryIngest } from '../../ingest/index.js';
 import { dockerConfigCredentials } from '../../oci/registry/index.js';
 import type { ReadAuth } from '../../server/auth.js';
+import { PreparePool, defaultPrepareThreads } from '../../log/prepare-pool.js';
 import { startServer, type RunningServer } from '../../server/lifecycle.js';
 import { TokenStore } from '../../server/tokens.js';
 import { readTextFile } from '../files.js';
@@ -32,6 +33,7 @@ interface ServeOptions {
   maxBody?: string;
   batchSize?: string;
   batchDelay?: string;
+  verifyThreads?: string;
 }
 
 export function installServe(program: Command, io: Io): void {
@@ -52,6 +54,7 @@ export function installServe(program: Command, io: Io): void {
     .option('--max-body <bytes>', 'largest request body accepted')
     .option('--batch-size <n>', 'most entries sequenced in one batch')
     .option('--batch-delay <ms>', 'how long the first waiting append waits for company')
+    .option('--verify-threads <n>', `worker threads verifying proposals; 0 verifies in-process (default ${defaultPrepareThreads()} here)`)
     .action(async (opts: ServeOptions) => {
       if (opts.readAuth !== 'open' && opts.readAuth !== 'token') throw new ProvenantError('USAGE', '--read-auth must be open or token');
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new ProvenantError('USAGE', '--tls-cert and --tls-key go together');
@@ -59,6 +62,7 @@ export function installServe(program: Command, io: Io): void {
       const maxBodyBytes = opts.maxBody === undefined ? undefined : parsePositive(opts.maxBody, '--max-body');
       const maxBatch = opts.batchSize === undefined ? undefined : parsePositive(opts.batchSize, '--batch-size');
       const maxDelayMs = opts.batchDelay === undefined ? undefined : parsePositive(opts.batchDelay, '--batch-delay', true);
+      const verifyThreads = opts.verifyThreads === undefined ? defaultPrepareThreads() : parsePositive(opts.verifyThreads, '--verify-threads', true);
       const registryHosts = opts.registry === undefined ? undefined : parseRegistryMap(opts.registry);
       const trustedKeys: Verifier[] = opts.trustedKey === undefined ? [] : await loadVerifierFiles(opts.trustedKey);
       const tls =
@@ -70,6 +74,7 @@ export function installServe(program: Command, io: Io): void {
         onReloadError: (e) => io.stderr.write(`warning: the token file ${tokenFile} could not be reloaded (${e.code}: ${e.message}); the tokens read before stay in force\n`),
       });
 
+      const pool = verifyThreads === 0 ? undefined : PreparePool.create(verifyThreads);
       const { log, key } = await openEmbeddedLog({
         location: opts.database === undefined ? { dataDir: opts.data } : { databaseUrl: opts.database },
         keyPath: opts.logKey ?? join(opts.data, LOG_KEY_FILE),
@@ -77,6 +82,10 @@ export function installServe(program: Command, io: Io): void {
         ...(opts.origin === undefined ? {} : { origin: opts.origin }),
         ...(maxBatch === undefined ? {} : { maxBatch }),
         ...(maxDelayMs === undefined ? {} : { maxDelayMs }),
+        ...(pool === undefined ? {} : { prepare: pool.prepare }),
+      }).catch(async (e: unknown) => {
+        await pool?.close();
+        throw e;
       });
       let warn: (obj: object, msg: string) => void = (obj, msg) => io.stderr.write(`${msg} ${JSON.stringify(obj)}\n`);
       const ingest = new RegistryIngest({
@@ -104,11 +113,16 @@ export function installServe(program: Command, io: Io): void {
       } catch (e) {
         await ingest.drain();
         await log.close();
+        await pool?.close();
         throw e;
       }
       const appLog = running.app.log;
       warn = (obj, msg) => appLog.warn(obj, msg);
       io.stdout.write(`provenant serve: listening on ${running.url}, origin ${log.origin}, verifier key ${log.verifierKey}\n`);
-      await running.stopped;
+      try {
+        await running.stopped;
+      } finally {
+        await pool?.close();
+      }
     });
 }
