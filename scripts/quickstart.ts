@@ -8,7 +8,11 @@ import { buildImage, writeOciLayout } from '../test/helpers/oci-image.js';
 
 const root = resolve(process.argv[2] ?? 'data/quickstart');
 const cli = resolve('dist/cli/main.js');
-const env = { ...process.env, PROVENANT_PASSWORD: process.env.PROVENANT_PASSWORD ?? 'quickstart' };
+const env = {
+  ...process.env,
+  PROVENANT_PASSWORD: process.env.PROVENANT_PASSWORD ?? 'quickstart',
+  PROVENANT_LOG_PASSWORD: process.env.PROVENANT_LOG_PASSWORD ?? 'quickstart-log',
+};
 
 function provenant(args: string[], expect: 'pass' | 'fail' = 'pass'): string {
   console.log(`\n$ provenant ${args.map((a) => a.replace(root, '$DATA')).join(' ')}`);
@@ -49,4 +53,18 @@ writeFileSync(
 provenant(['attest', '--key', join(root, 'cosign.key'), '--type', 'slsaprovenance1', '--predicate', predicate, ref]);
 provenant(['verify-attestation', '--key', join(root, 'cosign.pub'), '--type', 'slsaprovenance1', ref]);
 provenant(['inspect', ref]);
+
+// The transparency log, embedded in a data directory: a lineage of two versions of a VM disk image, proven and
+// audited. The log's own key is encrypted with PROVENANT_LOG_PASSWORD.
+const store = ['--data', join(root, 'store'), '--trust-dir', join(root, 'trust')];
+const disk = join(root, 'base-vm.raw');
+writeFileSync(disk, Buffer.alloc(4 * 1024 * 1024, 1));
+provenant(['record', disk, '--line', 'acme/base-vm', '--key', join(root, 'cosign.key'), '--note', 'first build', ...store]);
+writeFileSync(disk, Buffer.alloc(4 * 1024 * 1024, 2));
+provenant(['record', disk, '--line', 'acme/base-vm', '--key', join(root, 'cosign.key'), '--note', 'security update', ...store]);
+provenant(['record', ref, '--line', 'acme/app', '--key', join(root, 'cosign.key'), ...store]);
+provenant(['history', 'acme/base-vm', '--trusted-key', join(root, 'cosign.pub'), ...store]);
+provenant(['history', 'acme/base-vm', '--trusted-key', join(root, 'stranger.pub'), ...store], 'fail');
+provenant(['log', 'prove', '1', ...store]);
+provenant(['log', 'verify', '--full', ...store]);
 console.log('\nquickstart: every step behaved as expected.');

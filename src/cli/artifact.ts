@@ -34,7 +34,7 @@ export async function resolveArtifact(spec: string, access: RegistryAccess, plat
   try {
     // Without --platform the reference's own manifest (an index, possibly) is recorded, as signatures cover it.
     const manifest = platform === undefined ? await source.resolve() : (await resolveImage(source, platform)).image;
-    return { kind: 'oci-image', name: imageName(spec), digest: manifest.digest, size: manifest.bytes.length, mediaType: manifest.mediaType };
+    return { kind: 'oci-image', name: recordedImageName(spec), digest: manifest.digest, size: manifest.bytes.length, mediaType: manifest.mediaType };
   } finally {
     await source.close?.();
   }
@@ -47,4 +47,13 @@ async function isPath(spec: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+// A record is public and permanent: a local layout or archive is named by its last path element, never by where it
+// sits on this machine; registry images by their repository, as signatures name them.
+function recordedImageName(spec: string): string {
+  const name = imageName(spec);
+  if (!isLocalSpec(spec)) return name;
+  const colon = name.indexOf(':');
+  return `${name.slice(0, colon)}:${basename(name.slice(colon + 1))}`;
 }

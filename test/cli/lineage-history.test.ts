@@ -93,6 +93,8 @@ test('an image in an OCI layout is recorded by the digest of its manifest, a mis
   const first = succeeded<RecordOut>(await ws.run(['record', `oci:${ws.path('layout')}:v1`, '--line', 'acme/app', '--key', ws.key.key, '--json', ...store]));
   const second = succeeded<RecordOut>(await ws.run(['record', `oci:${ws.path('layout')}:v2`, '--line', 'acme/app', '--key', ws.key.key, '--json', ...store]));
   assert.deepEqual(first.artifact, { ...first.artifact, kind: 'oci-image', digest: v1.manifest.digest, size: v1.manifest.bytes.length });
+  // The permanent record names the layout by its last path element, never by where it sits on this machine.
+  assert.equal((first.artifact as { name?: string }).name, 'oci:layout');
   assert.equal(second.artifact.digest, v2.manifest.digest);
   assert.equal(second.previous, first.entryDigest);
   failedWith(await ws.run(['record', ws.path('missing.qcow2'), '--line', 'acme/app', '--key', ws.key.key, ...store]), 'FILE_NOT_FOUND');
