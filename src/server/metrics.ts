@@ -97,6 +97,33 @@ export class ServerMetrics {
     counter('images_recorded', 'Image observations the ingest appended.', (s) => s.imagesRecorded);
     counter('retries', 'Ingest attempts repeated after a registry or store failure.', (s) => s.retries);
     counter('failures', 'Registry pushes given up on after the last attempt.', (s) => s.failures);
+    counter('unsettled_tags', 'Attachment tag pushes whose tag never named the pushed manifest within the wait.', (s) => s.unsettledTags);
+    counter('unmapped_registry_events', 'Events naming a registry the service is not configured to read.', (s) => s.eventsUnmappedRegistry);
+    const outcomes: [string, string, (s: RegistryIngestStats) => number][] = [
+      ['attestation', 'verified', (s) => s.attestationsVerified],
+      ['attestation', 'untrusted', (s) => s.attestationsUntrusted],
+      ['attestation', 'invalid', (s) => s.attestationsInvalid],
+      ['signature', 'verified', (s) => s.signaturesVerified],
+      ['signature', 'untrusted', (s) => s.signaturesUntrusted],
+      ['signature', 'invalid', (s) => s.signaturesInvalid],
+    ];
+    const seen = new Map<string, number>();
+    const attachments: Counter<'kind' | 'status'> = new Counter({
+      name: `${PREFIX}ingest_attachments_total`,
+      help: 'Attachments found on pushed images, by kind and verdict (verified by a trusted key, untrusted, invalid).',
+      labelNames: ['kind', 'status'],
+      registers: [this.registry],
+      collect: () => {
+        const current = stats();
+        for (const [kind, status, read] of outcomes) {
+          const key = `${kind}/${status}`;
+          const now = read(current);
+          const before = seen.get(key) ?? 0;
+          if (now > before) attachments.inc({ kind, status }, now - before);
+          seen.set(key, Math.max(before, now));
+        }
+      },
+    });
   }
 
   /** Counts each answered request; the route label is the pattern, never the raw URL, to bound cardinality. */

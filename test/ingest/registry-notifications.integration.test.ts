@@ -195,6 +195,9 @@ test('an image attested with a key the service does not trust is recorded as unt
   await ingest.whenIdle();
   assert.deepEqual(await search({ subject: image.manifest.digest, predicateType: SLSA }), []);
   assert.deepEqual(await search({ signer: stranger.keyId }), []);
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const untrustedCount = /^provenant_ingest_attachments_total\{kind="attestation",status="untrusted"\} (\d+)$/m.exec(metrics);
+  assert.ok(untrustedCount !== null && Number(untrustedCount[1]) >= 2, 'the metrics count the untrusted attestations');
   await repo.close();
 });
 
