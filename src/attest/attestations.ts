@@ -1,7 +1,6 @@
 // In-toto attestations on images: a Statement whose subject is the image digest, in a DSSE envelope signed
 // with the key, attached both where cosign's tag scheme looks (`sha256-<hex>.att`) and as an OCI 1.1
 // referrer holding a sigstore bundle v0.3 (cosign specs/BUNDLE_SPEC.md).
-import { encodeBase64 } from '../core/bytes.js';
 import type { Digest } from '../core/digest.js';
 import { ProvenantError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
@@ -11,7 +10,7 @@ import {
   buildStatement,
   envelopeToJson,
   IN_TOTO_PAYLOAD_TYPE,
-  parseBundle,
+  dsseEnvelopeOfBundle,
   parseEnvelope,
   parseStatement,
   serializeBundle,
@@ -151,7 +150,7 @@ export async function verifyImageAttestations(
   const referrers = await readBundleReferrers(input.repo, input.digest);
   for (const r of referrers.rejected) rejected.push(rejection('referrer', r.referrer.digest, r.error));
   for (const found of referrers.found) {
-    candidates.push({ source: 'referrer', digest: found.referrer.digest, envelope: () => envelopeOfBundle(found.bytes) });
+    candidates.push({ source: 'referrer', digest: found.referrer.digest, envelope: () => dsseEnvelopeOfBundle(found.bytes) });
   }
 
   const verified: VerifiedAttestation[] = [];
@@ -189,15 +188,3 @@ function checkEnvelope(envelope: Envelope, input: VerifyAttestationsInput): { st
   return { statement, keyIds: verifiedBy };
 }
 
-function envelopeOfBundle(bytes: Buffer): Envelope {
-  const bundle = parseBundle(bytes);
-  if (bundle.content.$case !== 'dsseEnvelope') {
-    throw new ProvenantError('BUNDLE_MALFORMED', 'bundle holds a message signature, not a DSSE envelope');
-  }
-  const env = bundle.content.dsseEnvelope;
-  return {
-    payloadType: env.payloadType,
-    payload: encodeBase64(env.payload),
-    signatures: env.signatures.map((s) => ({ keyid: s.keyid, sig: encodeBase64(s.sig) })),
-  };
-}

@@ -9,7 +9,7 @@ import {
   type Bundle,
   type SerializedBundle,
 } from '@sigstore/bundle';
-import { decodeBase64 } from '../core/bytes.js';
+import { decodeBase64, encodeBase64 } from '../core/bytes.js';
 import { digestHex, type Digest } from '../core/digest.js';
 import { ProvenantError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
@@ -101,4 +101,18 @@ export function bundleFromJsonObject(obj: JsonObject): Bundle {
       details: { fields },
     });
   }
+}
+
+/** The DSSE envelope a bundle carries. Errors: BUNDLE_MALFORMED (also for a bundle of a message signature). */
+export function dsseEnvelopeOfBundle(bytes: Buffer): Envelope {
+  const bundle = parseBundle(bytes);
+  if (bundle.content.$case !== 'dsseEnvelope') {
+    throw new ProvenantError('BUNDLE_MALFORMED', 'bundle holds a message signature, not a DSSE envelope');
+  }
+  const env = bundle.content.dsseEnvelope;
+  return {
+    payloadType: env.payloadType,
+    payload: encodeBase64(env.payload),
+    signatures: env.signatures.map((s) => ({ keyid: s.keyid, sig: encodeBase64(s.sig) })),
+  };
 }

@@ -43,6 +43,7 @@ export {
   buildMessageSignatureBundle,
   bundleFromJsonObject,
   bundleToJsonObject,
+  dsseEnvelopeOfBundle,
   parseBundle,
   serializeBundle,
   type Bundle,

@@ -11,7 +11,7 @@ import type { Verifier } from '../crypto/index.js';
 import { verifyImageAttestations } from '../attest/attestations.js';
 import { rejection, type RejectedEvidence } from '../attest/failures.js';
 import { verifyImageSignatures } from '../attest/signatures.js';
-import { envelopeToJson, isTypeUri, parseBundle, parseEnvelope, type Envelope } from '../formats/index.js';
+import { dsseEnvelopeOfBundle, envelopeToJson, isTypeUri, parseEnvelope, type Envelope } from '../formats/index.js';
 import { proposeAttestation, proposeSignature } from '../log/entries/index.js';
 import type { AttachedLayer } from '../oci/attachments/artifact-manifest.js';
 import { COSIGN_SIGNATURE_ANNOTATION, cosignTag, readCosignLayers } from '../oci/attachments/cosign-tags.js';
@@ -92,7 +92,7 @@ async function attestationVerdicts(repo: ArtifactRepository, image: Digest, trus
     verdicts.push({ kind: 'attestation', source: referrerSource, digest: r.referrer.digest, status: 'invalid', reason: r.error.code });
   }
   for (const found of referrers.found) {
-    candidates.push({ source: referrerSource, reportedAs: 'referrer', digest: found.referrer.digest, envelope: () => envelopeOfBundle(found.bytes) });
+    candidates.push({ source: referrerSource, reportedAs: 'referrer', digest: found.referrer.digest, envelope: () => dsseEnvelopeOfBundle(found.bytes) });
   }
   if (candidates.length === 0) return verdicts;
 
@@ -203,15 +203,3 @@ function claimedPredicateType(c: AttestationCandidate): string | undefined {
   }
 }
 
-function envelopeOfBundle(bytes: Buffer): Envelope {
-  const bundle = parseBundle(bytes);
-  if (bundle.content.$case !== 'dsseEnvelope') {
-    throw new ProvenantError('BUNDLE_MALFORMED', 'bundle holds a message signature, not a DSSE envelope');
-  }
-  const env = bundle.content.dsseEnvelope;
-  return {
-    payloadType: env.payloadType,
-    payload: encodeBase64(env.payload),
-    signatures: env.signatures.map((s) => ({ keyid: s.keyid, sig: encodeBase64(s.sig) })),
-  };
-}
