@@ -1,5 +1,5 @@
-// RFC 6962 §2.1 and C2SP tlog-tiles as written, for checking the service from outside: leaf hashes, the Merkle Tree
-// Hash of a prefix computed naively from the leaf hashes, and the tile paths and encodings. Nothing here uses src/.
+// RFC 6962 leaf hashes and the C2SP tlog-tiles paths and encodings as written, for checking the service from
+// outside (tree hashes come from the reference tree of test/log/transparency-log-contract.ts). Nothing here uses src/.
 import { createHash } from 'node:crypto';
 
 const sha256 = (...parts: Uint8Array[]): Buffer => {
@@ -15,37 +15,6 @@ export function leafHashOf(entry: Uint8Array): Buffer {
 
 export function sha256Hex(data: Uint8Array): string {
   return sha256(data).toString('hex');
-}
-
-/**
- * MTH(D[0:n]) over `leaves`, by the recursive definition: the empty tree hashes to SHA-256(""), one leaf to its
- * leaf hash, and n > 1 leaves split at the largest power of two k < n into SHA-256(0x01 || MTH(D[0:k]) ||
- * MTH(D[k:n])). Subtree hashes are remembered between calls, since checkpoints of many prefixes are checked.
- */
-export class NaiveMth {
-  private readonly memo = new Map<string, Buffer>();
-
-  constructor(private readonly leaves: readonly Buffer[]) {}
-
-  root(n: number): Buffer {
-    if (n > this.leaves.length) throw new Error(`MTH of ${n} leaves asked, ${this.leaves.length} known`);
-    return this.mth(0, n);
-  }
-
-  private mth(lo: number, hi: number): Buffer {
-    const n = hi - lo;
-    if (n === 0) return sha256();
-    if (n === 1) return this.leaves[lo] as Buffer;
-    const key = `${lo}:${hi}`;
-    let h = this.memo.get(key);
-    if (h === undefined) {
-      let k = 1;
-      while (k * 2 < n) k *= 2;
-      h = sha256(Buffer.from([1]), this.mth(lo, lo + k), this.mth(lo + k, hi));
-      this.memo.set(key, h);
-    }
-    return h;
-  }
 }
 
 export const TILE_WIDTH = 256;

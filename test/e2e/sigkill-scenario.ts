@@ -11,9 +11,9 @@ import { LOG_PASSWORD_ENV } from '../../src/cli/log-key.js';
 import { verifyCheckpointNote, type Checkpoint } from '../../src/formats/checkpoint.js';
 import { parseVerifierKey, type NoteVerifier } from '../../src/formats/signed-note.js';
 import { prepareEntry } from '../../src/log/entries/index.js';
-import { independentConsistencyRoots } from '../log/transparency-log-contract.js';
+import { ReferenceTree, independentConsistencyRoots } from '../log/transparency-log-contract.js';
 import { httpClient, mapConcurrently, type HttpClient } from './http-client.js';
-import { NaiveMth, TILE_WIDTH, leafHashOf, sha256Hex, splitEntryBundle, splitHashTile, tileIndexPath } from './rfc6962-reference.js';
+import { TILE_WIDTH, leafHashOf, sha256Hex, splitEntryBundle, splitHashTile, tileIndexPath } from './rfc6962-reference.js';
 import { provenantCommand, startServe, type ServeChild } from './serve-child.js';
 import { appendUntilKilled, buildProposals, type Acknowledgement, type LoadOutcome, type Proposal } from './sigkill-load.js';
 
@@ -82,10 +82,10 @@ export async function sigkillScenario(t: TestContext, backend: ScenarioBackend):
   await checkAcknowledgedEntries(http, load.acknowledged);
   const leaves = await readLeaves(http, head.size);
   await checkOnlyOurEntries(leaves, load, proposals);
-  const mth = new NaiveMth(leaves);
-  assert.ok(mth.root(head.size).equals(head.checkpoint.rootHash), 'the entries do not hash to the new checkpoint root');
+  const reference = new ReferenceTree(leaves);
+  assert.ok(reference.mth(0, head.size).equals(head.checkpoint.rootHash), 'the entries do not hash to the new checkpoint root');
   for (const [size, root] of handedOut) {
-    assert.ok(mth.root(size).equals(root), `the entries below ${size} no longer hash to the checkpoint of size ${size} handed out`);
+    assert.ok(reference.mth(0, size).equals(root), `the entries below ${size} no longer hash to the checkpoint of size ${size} handed out`);
     await checkConsistency(http, size, root, head);
   }
 
@@ -97,7 +97,7 @@ export async function sigkillScenario(t: TestContext, backend: ScenarioBackend):
   assert.equal(next.duplicate, false);
   const grown = verifyCheckpointNote(next.checkpoint, verifier, first.origin);
   assert.equal(grown.size, BigInt(head.size + 1));
-  assert.ok(new NaiveMth([...leaves, Buffer.from(next.leafHash, 'hex')]).root(head.size + 1).equals(grown.rootHash));
+  assert.ok(new ReferenceTree([...leaves, Buffer.from(next.leafHash, 'hex')]).mth(0, head.size + 1).equals(grown.rootHash));
   await checkConsistency(http, head.size, head.checkpoint.rootHash, { checkpoint: grown, size: head.size + 1 });
   await checkAcknowledgedEntries(http, [{ index: head.size, leafHash: next.leafHash }]);
   const again = load.acknowledged[0] as Acknowledgement;

@@ -1,39 +1,20 @@
 // Shared by the ingest tests: a real TransparencyLog on SQLite in a temp dir, keys, and readers of what the ingest
 // appended (its observations, decoded from the envelopes the log keeps as blobs).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Digest } from '../../src/core/digest.js';
 import { isJsonObject, parseJsonObject, type JsonObject } from '../../src/core/json.js';
 import { decodeBase64 } from '../../src/core/bytes.js';
-import { SigningKey } from '../../src/crypto/index.js';
-import { noteSignerFromKey } from '../../src/formats/signed-note.js';
 import { REGISTRY_OBSERVATION_PREDICATE_TYPE } from '../../src/ingest/observation.js';
-import { prepareEntry } from '../../src/log/entries/index.js';
 import type { EntryQuery, LogService } from '../../src/log/service.js';
-import { TransparencyLog } from '../../src/log/transparency-log.js';
-import { openSqliteLogStore } from '../../src/store/sqlite/sqlite-log-store.js';
+import { withTempLog } from '../helpers/temp-log.js';
+import type { TransparencyLog } from '../../src/log/transparency-log.js';
 
 export const ORIGIN = 'provenant.test/ingest';
 export const SLSA = 'https://slsa.dev/provenance/v1';
 
 /** A log in a fresh temp dir; closed and removed after `fn`. */
-export async function withLog<T>(fn: (log: TransparencyLog) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'provenant-ingest-'));
-  const log = await TransparencyLog.open({
-    store: await openSqliteLogStore(dir),
-    origin: ORIGIN,
-    signer: noteSignerFromKey(ORIGIN, SigningKey.generate('ed25519')),
-    prepare: prepareEntry,
-    maxDelayMs: 0,
-  });
-  try {
-    return await fn(log);
-  } finally {
-    await log.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+export function withLog<T>(fn: (log: TransparencyLog) => Promise<T>): Promise<T> {
+  return withTempLog(ORIGIN, (log) => fn(log));
 }
 
 /** Every index matching `query`, ascending. */

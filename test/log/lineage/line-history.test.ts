@@ -1,37 +1,22 @@
 // lineHistory and nextLineageLink over the real TransparencyLog on a SQLite store in a temporary directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sha256Digest } from '../../../src/core/digest.js';
 import { canonicalJsonBytes, parseJsonObject, type JsonObject } from '../../../src/core/json.js';
-import { SigningKey, type Signer } from '../../../src/crypto/index.js';
-import { noteSignerFromKey } from '../../../src/formats/signed-note.js';
-import { prepareEntry, proposeAudit, proposeLineageRecord } from '../../../src/log/entries/index.js';
+import type { Signer } from '../../../src/crypto/index.js';
+import { proposeAudit, proposeLineageRecord } from '../../../src/log/entries/index.js';
 import { lineHistory, nextLineageLink } from '../../../src/log/lineage/index.js';
-import { TransparencyLog } from '../../../src/log/transparency-log.js';
-import { SQLITE_FILE, openSqliteLogStore } from '../../../src/store/sqlite/sqlite-log-store.js';
+import { withTempLog } from '../../helpers/temp-log.js';
+import type { TransparencyLog } from '../../../src/log/transparency-log.js';
+import { SQLITE_FILE } from '../../../src/store/sqlite/sqlite-log-store.js';
 import { CREATED, ecdsa, ed25519, rejectsCode, stranger } from '../entries/entry-fixtures.js';
 
 const ORIGIN = 'provenant.test/log';
 
-async function withLog(fn: (log: TransparencyLog, dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'provenant-lineage-'));
-  const log = await TransparencyLog.open({
-    store: await openSqliteLogStore(dir),
-    origin: ORIGIN,
-    signer: noteSignerFromKey(ORIGIN, SigningKey.generate('ed25519')),
-    prepare: prepareEntry,
-    maxDelayMs: 0,
-  });
-  try {
-    await fn(log, dir);
-  } finally {
-    await log.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+function withLog(fn: (log: TransparencyLog, dir: string) => Promise<void>): Promise<void> {
+  return withTempLog(ORIGIN, fn);
 }
 
 /** Appends the next record of `line` as `--previous auto` would. */
