@@ -1,6 +1,8 @@
 // How a store command reaches the log: the embedded log in a data directory (SQLite, the log key beside it) or a
-// running `provenant serve` over HTTP. Both give a LogReader, so every command works either way.
+// running `provenant serve` over HTTP. Both give a LogReader, so every command works either way. Commands that only
+// read open the embedded log without its key, so they need no PROVENANT_LOG_PASSWORD.
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ProvenantError } from '../core/errors.js';
@@ -8,8 +10,9 @@ import type { SigningKey } from '../crypto/index.js';
 import { noteSignerFromKey } from '../formats/signed-note.js';
 import { prepareEntry, type EntryPreparer } from '../log/entries/index.js';
 import type { LogService } from '../log/service.js';
-import { ORIGIN_SETTING, TransparencyLog } from '../log/transparency-log.js';
+import { ORIGIN_SETTING, TransparencyLog, type StoredLog } from '../log/transparency-log.js';
 import { openLogStore, type LogStoreLocation } from '../store/open-log-store.js';
+import { SQLITE_FILE } from '../store/sqlite/sqlite-log-store.js';
 import { readTextFile } from './files.js';
 import { openLogKey } from './log-key.js';
 import { HttpLog } from './remote/http-log.js';
@@ -34,6 +37,9 @@ export interface StoreOptions {
   origin?: string;
 }
 
+/** What a command does with the log: `read` opens the embedded log without its key, `write` with it. */
+export type AccessMode = 'read' | 'write';
+
 export interface LogAccess {
   readonly log: LogReader;
   close(): Promise<void>;
@@ -46,11 +52,14 @@ export function addStoreOptions(cmd: Command): Command {
     .option('--server <url>', 'a running `provenant serve` instead of the embedded log')
     .option('--token <token>', `bearer token for --server (default: $${TOKEN_ENV})`)
     .option('--cacert <pem>', 'CA certificates to trust for an https --server with a private CA')
-    .option('--origin <name>', 'name of a new embedded log (default provenant.local/log/<8 random hex>)');
+    .option('--origin <name>', 'name of a new embedded log (default provenant.local/log/<8 random hex>); an existing one must have it');
 }
 
-/** Opens the log the options name. Errors: USAGE, PASSWORD_REQUIRED, LOG_KEY_MISMATCH, STORE_*, key errors. */
-export async function openLogAccess(opts: StoreOptions, io: Io): Promise<LogAccess> {
+/**
+ * Opens the log the options name, for `mode`. Errors: USAGE, PASSWORD_REQUIRED (write), STORE_EMPTY (read),
+ * LOG_KEY_MISMATCH, STORE_*, key errors.
+ */
+export async function openLogAccess(opts: StoreOptions, io: Io, mode: AccessMode): Promise<LogAccess> {
   if (opts.server !== undefined) {
     if (opts.origin !== undefined) throw new ProvenantError('USAGE', '--origin names a new embedded log; a service has its own');
     const url = parseServerUrl(opts.server);
@@ -60,6 +69,10 @@ export async function openLogAccess(opts: StoreOptions, io: Io): Promise<LogAcce
     return { log, close: () => log.close() };
   }
   if (opts.token !== undefined || opts.cacert !== undefined) throw new ProvenantError('USAGE', '--token and --cacert go with --server');
+  if (mode === 'read') {
+    const reader = await openEmbeddedReader(opts.data, opts.origin);
+    return { log: reader, close: () => reader.close() };
+  }
   const { log } = await openEmbeddedLog({
     location: { dataDir: opts.data },
     keyPath: join(opts.data, LOG_KEY_FILE),
@@ -105,6 +118,34 @@ export async function openEmbeddedLog(options: EmbeddedLogOptions): Promise<{ lo
   } catch (e) {
     await store.close();
     throw e;
+  }
+}
+
+/**
+ * The log in the data directory `dataDir`, for reading under the origin and verifier key bound in its store: no log
+ * key, no password. A directory without a database is left as it is. Errors: STORE_EMPTY, LOG_KEY_MISMATCH
+ * (another origin than `origin`), STORE_CORRUPT, STORE_UNAVAILABLE.
+ */
+export async function openEmbeddedReader(dataDir: string, origin?: string): Promise<StoredLog> {
+  // Opening a database file creates it, and a reader must not leave an empty store behind.
+  if (!(await isFile(join(dataDir, SQLITE_FILE)))) {
+    throw new ProvenantError('STORE_EMPTY', `there is no log in ${dataDir} yet`, { details: { data: dataDir } });
+  }
+  const store = await openLogStore({ dataDir });
+  try {
+    return await TransparencyLog.openReader({ store, ...(origin === undefined ? {} : { origin }) });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw new ProvenantError('IO_ERROR', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -103,6 +103,17 @@ export class VerifiedLog implements LogService {
   }
 }
 
+/**
+ * The view, if its bytes hash to its leaf hash. VerifiedLog hands out an entry that does not unproven, for audits to
+ * report; a command acting on one entry refuses it: LOG_ENTRY_TAMPERED.
+ */
+export function requireIntact(view: LogEntryView): LogEntryView {
+  if (leafHash(view.entryBytes).toString('hex') !== view.leafHash) {
+    throw new ProvenantError('LOG_ENTRY_TAMPERED', `entry ${view.index} does not hash to its leaf hash`, { details: { index: view.index.toString() } });
+  }
+  return view;
+}
+
 /** The view with its digest and parsed entry taken from the entry bytes, never from what was said about them. */
 function fromBytes(view: LogEntryView): LogEntryView {
   let entry = view.entry;

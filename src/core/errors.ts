@@ -146,6 +146,8 @@ export const ERROR_CODES = {
   TILE_NOT_FOUND: spec(404, 'notFound', 'The log has no such hash tile or entry bundle (yet): the tree is smaller, or the tile is full and was asked for as partial.'),
   LOG_KEY_MISMATCH: spec(409, 'usage', 'The log store is bound to another origin or signing key than the one it was opened with.'),
   LOG_ENTRY_NOT_FOUND: spec(404, 'notFound', 'The log has no entry at that index or with that leaf hash.'),
+  LOG_READ_ONLY: spec(403, 'usage', 'The log was opened for reading only, without its signing key; appending needs the log opened with its key.'),
+  STORE_EMPTY: spec(404, 'notFound', 'There is no log in the store yet: nothing was ever recorded there (the first write with the log key creates it).'),
   LOG_SIZE_UNKNOWN: spec(404, 'notFound', 'The log has issued no checkpoint of that tree size, or has not grown that far.'),
   LOG_BUSY: spec(503, 'remote', 'Too many appends are waiting for the sequencer; retry later.'),
   LOG_CLOSED: spec(503, 'remote', 'The log is shutting down and takes no more appends.'),

@@ -17,6 +17,7 @@ const QUERY_TERMS: readonly (readonly [keyof EntryQuery, IndexTermName])[] = [
   ['target', 'target'],
   ['kind', 'kind'],
   ['repository', 'repository'],
+  ['entry', 'entry'],
 ];
 
 /** Refuses anything but a bigint in [0, 2^64): USAGE. */

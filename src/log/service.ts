@@ -62,6 +62,8 @@ export interface EntryQuery {
   readonly target?: Digest;
   readonly kind?: string;
   readonly repository?: string;
+  /** The entry's own entry digest ("sha256:" of its canonical bytes). Entries stored before this term was added lack it. */
+  readonly entry?: Digest;
 }
 
 export interface SearchPage {

@@ -1,26 +1,20 @@
 // The transparency log over a LogStore: an append-only RFC 6962 tree whose heads are C2SP checkpoints signed with
 // the log's Ed25519 note key, served as LogService (JSON API, CLI) and as C2SP tlog-tiles resources. Writes go
-// through the batching sequencer; reads go straight to the store, so they see what other processes sequenced.
-import type { Digest } from '../core/digest.js';
+// through the batching sequencer; reads go straight to the store (StoredLog, which openReader opens without the
+// key), so they see what other processes sequenced.
 import { ProvenantError, isProvenantError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
 import { formatCheckpoint, verifyCheckpointNote } from '../formats/checkpoint.js';
 import { parseVerifierKey, signNote, type NoteSigner } from '../formats/signed-note.js';
 import { emptyRoot } from '../merkle/index.js';
-import type { LogStore, StoredCheckpoint } from '../store/ports.js';
+import type { LogStore } from '../store/ports.js';
 import type { EntryPreparer } from './entries/prepared.js';
-import { readBlob, readEntry, readEntryByLeafHash, searchEntries } from './entry-reads.js';
-import { readConsistencyProof, readInclusionProof } from './proof-reads.js';
 import { Sequencer, type LogStats } from './sequencer.js';
-import type {
-  AppendResult, ConsistencyProof, EntryQuery, InclusionProof, LogEntryView, LogInfo, LogService, SearchPage,
-} from './service.js';
-import { readEntryBundle, readHashTile } from './tile-reads.js';
+import type { AppendResult } from './service.js';
+import { ORIGIN_SETTING, StoredLog, VERIFIER_KEY_SETTING } from './stored-log.js';
 import { loadTreeHead, requireTreeHead, type TreeHead } from './tree-head.js';
 
-/** Settings that bind a store to one log identity (LogStore.claimSetting). */
-export const ORIGIN_SETTING = 'log.origin';
-export const VERIFIER_KEY_SETTING = 'log.verifierKey';
+export { ORIGIN_SETTING, VERIFIER_KEY_SETTING, StoredLog, type LogReaderOptions } from './stored-log.js';
 
 export const DEFAULT_MAX_BATCH = 1024;
 export const DEFAULT_MAX_DELAY_MS = 2;
@@ -43,16 +37,18 @@ export interface TransparencyLogOptions {
   readonly now?: () => number;
 }
 
-export class TransparencyLog implements LogService {
+/** The log with its signing key: the reads of StoredLog (TransparencyLog.openReader opens one), plus appends. */
+export class TransparencyLog extends StoredLog {
   private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly store: LogStore,
-    readonly origin: string,
-    /** The note verifier key clients pin: "<name>+<key id>+<base64(0x01 || key)>". */
-    readonly verifierKey: string,
+    store: LogStore,
+    origin: string,
+    verifierKey: string,
     private readonly sequencer: Sequencer,
-  ) {}
+  ) {
+    super(store, origin, verifierKey);
+  }
 
   /**
    * Opens the log kept in `store`, binding the store to this origin and key on first use. A log with no
@@ -81,79 +77,19 @@ export class TransparencyLog implements LogService {
     return new TransparencyLog(store, origin, signer.verifierKey, sequencer);
   }
 
-  async info(): Promise<LogInfo> {
-    const checkpoint = await this.latest();
-    return {
-      origin: this.origin,
-      size: checkpoint.size,
-      rootHash: checkpoint.rootHash.toString('hex'),
-      checkpoint: checkpoint.note,
-      verifierKey: this.verifierKey,
-    };
-  }
-
   /** Verifies and appends; resolves once the batch holding the entry is durable. Errors: LOG_CLOSED, LOG_BUSY, those of prepare and the store. */
-  append(proposed: JsonObject): Promise<AppendResult> {
+  override append(proposed: JsonObject): Promise<AppendResult> {
     return this.sequencer.append(proposed);
-  }
-
-  entry(index: bigint): Promise<LogEntryView> {
-    return readEntry(this.store, index);
-  }
-
-  entryByLeafHash(leafHash: string): Promise<LogEntryView> {
-    return readEntryByLeafHash(this.store, leafHash);
-  }
-
-  inclusionProof(index: bigint, size?: bigint): Promise<InclusionProof> {
-    return readInclusionProof(this.store, index, size);
-  }
-
-  consistencyProof(from: bigint, to: bigint): Promise<ConsistencyProof> {
-    return readConsistencyProof(this.store, from, to);
-  }
-
-  search(query: EntryQuery, page?: { after?: bigint; limit?: number }): Promise<SearchPage> {
-    return searchEntries(this.store, query, page);
-  }
-
-  blob(digest: Digest): Promise<{ mediaType: string; data: Buffer } | null> {
-    return readBlob(this.store, digest);
-  }
-
-  /** The latest checkpoint, byte for byte as signed (C2SP signed note). */
-  async checkpointNote(): Promise<string> {
-    return (await this.latest()).note;
-  }
-
-  /** Hash tile `index` of tile level `level`, full or partial of `width`; null when the log has no such tile. */
-  tile(level: number, index: bigint, width?: number): Promise<Buffer | null> {
-    return readHashTile(this.store, level, index, width);
-  }
-
-  /** Entry bundle `index`, full or partial of `width`; null when the log has no such bundle. */
-  entryBundle(index: bigint, width?: number): Promise<Buffer | null> {
-    return readEntryBundle(this.store, index, width);
   }
 
   async stats(): Promise<LogStats> {
     return this.sequencer.stats();
   }
 
-  ping(): Promise<boolean> {
-    return this.store.ping();
-  }
-
   /** Refuses new appends (LOG_CLOSED), integrates those already queued, then closes the store. */
-  close(): Promise<void> {
+  override close(): Promise<void> {
     this.closing ??= this.sequencer.drain().then(() => this.store.close());
     return this.closing;
-  }
-
-  private async latest(): Promise<StoredCheckpoint> {
-    const checkpoint = await this.store.latestCheckpoint();
-    if (checkpoint === null) throw new ProvenantError('STORE_CORRUPT', 'the log has lost its checkpoints');
-    return checkpoint;
   }
 }
 

@@ -30,13 +30,13 @@ export interface StoredCheckpoint {
   readonly issuedAt: number;
 }
 
-/** A search key of an entry: which subject, predicate type, signer, line or target it concerns. */
+/** A search key of an entry: which subject, predicate type, signer, line or target it concerns, or its own digest. */
 export interface IndexTerm {
   readonly name: IndexTermName;
   readonly value: string;
 }
 
-export type IndexTermName = 'kind' | 'subject' | 'predicateType' | 'signer' | 'line' | 'target' | 'repository';
+export type IndexTermName = 'kind' | 'subject' | 'predicateType' | 'signer' | 'line' | 'target' | 'repository' | 'entry';
 
 /** Content kept beside the log and named by digest from an entry (e.g. the full DSSE envelope of an attestation). */
 export interface Blob {

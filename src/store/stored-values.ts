@@ -12,7 +12,7 @@ export const INT64_MAX = (1n << 63n) - 1n;
 export const SCHEMA_VERSION_SETTING = 'schema_version';
 
 export const INDEX_TERM_NAMES: ReadonlySet<IndexTermName> = new Set<IndexTermName>([
-  'kind', 'subject', 'predicateType', 'signer', 'line', 'target', 'repository',
+  'kind', 'subject', 'predicateType', 'signer', 'line', 'target', 'repository', 'entry',
 ]);
 
 /**

@@ -11,7 +11,7 @@ import { LOG_PASSWORD_ENV } from '../../src/cli/log-key.js';
 import { leafHash, verifyInclusion } from '../../src/merkle/index.js';
 import { selfSignedCertificate } from '../server/server-fixture.js';
 import { failedWith, succeeded } from './cli-helpers.js';
-import { LOG_PASSWORD, serveData, storeWorkspace, type StoreWorkspace } from './store-fixtures.js';
+import { createLog, LOG_PASSWORD, serveData, storeWorkspace, type StoreWorkspace } from './store-fixtures.js';
 
 interface InfoOut {
   origin: string;
@@ -158,6 +158,7 @@ test('an address where no service listens is SERVICE_UNREACHABLE', async (t) => 
 test('the trust file lands in $XDG_STATE_HOME/provenant/checkpoints when no trust directory is given', async () => {
   const ws = await storeWorkspace('log-xdg');
   const state = ws.path('state');
+  await createLog(ws.data);
   const result = await ws.run(['log', 'info', '--json', '--data', ws.data], { PROVENANT_TRUST_DIR: undefined, XDG_STATE_HOME: state });
   const info = succeeded<InfoOut>(result);
   const files = await readdir(join(state, 'provenant', 'checkpoints'));

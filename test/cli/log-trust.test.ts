@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { failedWith, succeeded } from './cli-helpers.js';
-import { logKeyIn, serveData, storeWorkspace, type StoreWorkspace } from './store-fixtures.js';
+import { createLog, logKeyIn, serveData, storeWorkspace, type StoreWorkspace } from './store-fixtures.js';
 
 interface InfoOut {
   origin: string;
@@ -62,6 +62,7 @@ test('the same origin and key with another history is LOG_FORK', async () => {
 test('the same origin under another key is LOG_KEY_MISMATCH', async () => {
   const impostor = ws.path('impostor');
   await logKeyIn(impostor);
+  await createLog(impostor, trusted.origin);
   const before = await trustFiles(ws.trustDir);
   failedWith(await ws.run(['log', 'info', '--data', impostor, '--origin', trusted.origin]), 'LOG_KEY_MISMATCH');
   assert.deepEqual(await trustFiles(ws.trustDir), before);
@@ -74,6 +75,7 @@ test('--log-key-pub pins the key instead of trusting on first use', async () => 
   assert.equal(ok.stderr, '');
   const other = ws.path('other');
   await logKeyIn(other);
+  await createLog(other);
   const otherInfo = succeeded<InfoOut>(await ws.run(['log', 'info', '--json', '--data', other, '--trust-dir', ws.path('other-trust')]));
   failedWith(await ws.run(['log', 'info', '--data', ws.data, '--trust-dir', ws.path('third-trust'), '--log-key-pub', otherInfo.verifierKey]), 'LOG_KEY_MISMATCH');
   failedWith(await ws.run(['log', 'info', '--data', ws.data, '--trust-dir', ws.path('fourth-trust'), '--log-key-pub', 'not a key']), 'KEY_MALFORMED');
@@ -90,20 +92,33 @@ test('a trusted checkpoint that was edited is TRUST_STATE_INVALID', async () => 
   failedWith(await ws.run(['log', 'info', '--data', ws.data, '--trust-dir', editedTrust]), 'TRUST_STATE_INVALID');
 });
 
-test('without PROVENANT_LOG_PASSWORD the embedded log is PASSWORD_REQUIRED', async () => {
-  failedWith(await ws.run(['log', 'info', '--data', ws.data], { PROVENANT_LOG_PASSWORD: undefined }), 'PASSWORD_REQUIRED');
-  // The user's signing-key password does not unlock the log key.
-  failedWith(await ws.run(['log', 'info', '--data', ws.path('no-key-yet')], { PROVENANT_LOG_PASSWORD: undefined }), 'PASSWORD_REQUIRED');
+test('without PROVENANT_LOG_PASSWORD a write to the embedded log is PASSWORD_REQUIRED', async () => {
+  const file = ws.path('unlogged.raw');
+  await writeFile(file, 'not recorded\n');
+  const write = (data: string) => ws.run(['record', file, '--line', 'acme/trust', '--key', ws.key.key, '--data', data], { PROVENANT_LOG_PASSWORD: undefined });
+  failedWith(await write(ws.data), 'PASSWORD_REQUIRED');
+  // The user's signing-key password does not unlock the log key, nor create one.
+  failedWith(await write(ws.path('no-key-yet')), 'PASSWORD_REQUIRED');
+});
+
+test('a read of a data directory without a log is STORE_EMPTY and creates nothing there', async () => {
+  const empty = ws.path('empty');
+  failedWith(await ws.run(['log', 'info', '--data', empty], { PROVENANT_LOG_PASSWORD: undefined }), 'STORE_EMPTY');
+  await assert.rejects(stat(empty), { code: 'ENOENT' });
+  await logKeyIn(empty);
+  failedWith(await ws.run(['history', 'acme/trust', '--data', empty]), 'STORE_EMPTY');
+  assert.deepEqual(await readdir(empty), ['log.key']);
 });
 
 test('the log key is created encrypted, mode 0600, on first use, and the origin chosen then stays bound', async () => {
   const fresh = ws.path('fresh');
-  const created = succeeded<InfoOut>(await ws.run(['log', 'info', '--json', '--data', fresh, '--origin', 'logs.example/team']));
-  assert.equal(created.origin, 'logs.example/team');
+  const file = ws.path('first.raw');
+  await writeFile(file, 'first record\n');
+  succeeded(await ws.run(['record', file, '--line', 'acme/fresh', '--key', ws.key.key, '--json', '--data', fresh, '--origin', 'logs.example/team']));
   const keyFile = join(fresh, 'log.key');
   assert.equal((await stat(keyFile)).mode & 0o777, 0o600);
   assert.match(await readFile(keyFile, 'utf8'), /^-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----/);
   assert.equal(succeeded<InfoOut>(await ws.run(['log', 'info', '--json', '--data', fresh])).origin, 'logs.example/team');
   failedWith(await ws.run(['log', 'info', '--data', fresh, '--origin', 'logs.example/other']), 'LOG_KEY_MISMATCH');
-  failedWith(await ws.run(['log', 'info', '--data', fresh], { PROVENANT_LOG_PASSWORD: 'wrong' }), 'KEY_DECRYPT_FAILED');
+  failedWith(await ws.run(['record', file, '--line', 'acme/fresh', '--key', ws.key.key, '--data', fresh], { PROVENANT_LOG_PASSWORD: 'wrong' }), 'KEY_DECRYPT_FAILED');
 });

@@ -33,6 +33,18 @@ export async function logKeyIn(dir: string, password = LOG_PASSWORD): Promise<Si
   return key;
 }
 
+/** Starts the log in `data` (whose log key is in place) as the first write would, and returns its origin. */
+export async function createLog(data: string, origin?: string): Promise<string> {
+  const { log } = await openEmbeddedLog({
+    location: { dataDir: data },
+    keyPath: join(data, 'log.key'),
+    env: { [LOG_PASSWORD_ENV]: LOG_PASSWORD },
+    ...(origin === undefined ? {} : { origin }),
+  });
+  await log.close();
+  return log.origin;
+}
+
 export async function storeWorkspace(prefix: string): Promise<StoreWorkspace> {
   const { dir, path } = await workspace(prefix);
   const data = path('data');

@@ -620,6 +620,8 @@ export function describeTransparencyLogContract(name: string, openStore: () => P
         await rejectsCode(log.append(tampered), 'SIGNATURE_INVALID');
         assert.deepEqual((await log.search({ subject: image, signer: cosign.keyId })).indices, [0n]);
         assert.deepEqual((await log.search({ repository: 'registry.example/team/app' })).indices, [0n]);
+        assert.deepEqual((await log.search({ entry: appended.entryDigest })).indices, [0n]);
+        assert.deepEqual((await log.search({ entry: appended.entryDigest, kind: 'attestation' })).indices, []);
         assert.equal((await log.entry(0n)).entry.kind, 'signature');
       }, { prepare: prepareEntry });
     });

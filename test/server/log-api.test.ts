@@ -82,6 +82,12 @@ test('append, read, prove and search over HTTP; every answer verifies', async (t
 
   const bySubject = (await call(`${base}/api/v1/search?subject=${imageDigest(3)}`)).json();
   assert.deepEqual(bySubject.indices, ['3']);
+  // Every entry is indexed by its own entry digest.
+  for (const a of appended) assert.deepEqual((await call(`${base}/api/v1/search?entry=${String(a.entryDigest)}`)).json().indices, [a.index]);
+  assert.deepEqual((await call(`${base}/api/v1/search?entry=${String(appended[5]?.entryDigest)}&kind=signature`)).json().indices, []);
+  const badEntry = await call(`${base}/api/v1/search?entry=sha256:nothex`);
+  assert.equal(badEntry.status, 400);
+  assert.equal(badEntry.json().code, 'SCHEMA_INVALID');
   const byType = (await call(`${base}/api/v1/search?predicateType=${encodeURIComponent(TEST_PREDICATE_TYPE)}`)).json();
   assert.deepEqual(byType.indices, ['5']);
   const paged = (await call(`${base}/api/v1/search?kind=signature&limit=2`)).json();

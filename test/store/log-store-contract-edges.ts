@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { frontierIds, leafHash, rootFromFrontier } from '../../src/merkle/index.js';
 import type { IndexTerm, LogStore } from '../../src/store/ports.js';
+import { INDEX_TERM_NAMES } from '../../src/store/stored-values.js';
 import { isCode, type StoreUnderTest } from './store-under-test.js';
 import { TreeBuilder, entryBytes, ids, testBlob, testEntry, testNote } from './tree-batches.js';
 
@@ -45,6 +46,17 @@ export function describeLogStoreEdges(ctx: () => Context): void {
     assert.deepEqual(await search([kind('attestation')], 0), []);
     assert.deepEqual(await search([subject('nul\u0000')]), []);
     await assert.rejects(search([]), isCode('USAGE'));
+  });
+
+  it('stores and finds a term of every index term name, the entry digest term included', async () => {
+    const { store } = ctx();
+    const names = [...INDEX_TERM_NAMES];
+    assert.ok(names.includes('entry'));
+    const terms = names.map((name): IndexTerm => ({ name, value: `${name} value` }));
+    const { batch } = TreeBuilder.empty().batch([testEntry('n', 0), testEntry('n', 1, terms)]);
+    await store.integrate(batch);
+    for (const term of terms) assert.deepEqual(await store.search({ terms: [term], limit: 5 }), [1n], term.name);
+    assert.deepEqual(await store.search({ terms, limit: 5 }), [1n]);
   });
 
   it('keeps blobs by digest; the same blob named twice or in two batches is stored once', async () => {

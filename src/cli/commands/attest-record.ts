@@ -1,7 +1,7 @@
 // `provenant attest-record` and `provenant revoke`: claims about entries already in the log, an auditor's verdict
 // on a lineage record and the revocation of an entry, each a signed record appended in turn.
 import type { Command } from 'commander';
-import { ProvenantError, isProvenantError } from '../../core/errors.js';
+import { ProvenantError } from '../../core/errors.js';
 import {
   AUDIT_RESULTS,
   AUDIT_TYPES,
@@ -13,13 +13,11 @@ import {
   type AuditResult,
   type AuditType,
 } from '../../log/entries/index.js';
-import type { LogEntryView } from '../../log/service.js';
 import { appendVerified } from '../append-entry.js';
 import { findEntry } from '../find-entry.js';
 import { addLogOptions, withLog, type LogOptions } from '../log-session.js';
 import { loadSignerFile } from '../options.js';
 import { printJson, type Io } from '../run.js';
-import type { VerifiedLog } from '../verified-log.js';
 
 interface AttestRecordOptions extends LogOptions {
   auditor: string;
@@ -58,7 +56,7 @@ export function installAttestRecord(program: Command, io: Io): void {
     if (!(AUDIT_RESULTS as readonly string[]).includes(opts.result)) throw new ProvenantError('USAGE', `--result must be ${AUDIT_RESULTS.join(' or ')}`);
     const score = opts.score === undefined ? undefined : parseScore(opts.score);
     const signer = await loadSignerFile(opts.key, io);
-    await withLog(opts, io, async ({ log }) => {
+    await withLog(opts, io, { mode: 'write' }, async ({ log }) => {
       const view = await findEntry(log, recordRef, 'RECORD', { kind: 'lineage', ...(opts.line === undefined ? {} : { line: opts.line }) });
       const record = describeEntry(view.entryBytes);
       if (record.kind !== 'lineage') {
@@ -100,8 +98,8 @@ export function installRevoke(program: Command, io: Io): void {
   ).action(async (entryRef: string, opts: RevokeOptions) => {
     if (opts.kind !== undefined && !isEntryKind(opts.kind)) throw new ProvenantError('USAGE', `--kind must be one of ${ENTRY_KINDS.join(', ')}`);
     const signer = await loadSignerFile(opts.key, io);
-    await withLog(opts, io, async ({ log }) => {
-      const target = await findAnyKind(log, entryRef, opts.kind);
+    await withLog(opts, io, { mode: 'write' }, async ({ log }) => {
+      const target = await findEntry(log, entryRef, 'ENTRY', opts.kind === undefined ? {} : { kind: opts.kind });
       const proposal = await proposeRevocation({ target: target.entryDigest, reason: opts.reason }, signer);
       const result = await appendVerified(log, proposal);
       const out = { index: result.index.toString(), entryDigest: result.entryDigest, target: target.entryDigest, targetIndex: target.index.toString(), duplicate: result.duplicate };
@@ -109,17 +107,6 @@ export function installRevoke(program: Command, io: Io): void {
       else io.stdout.write(`revocation of entry ${out.targetIndex} (${out.target}) appended\nindex:        ${out.index}\nentry digest: ${out.entryDigest}\n`);
     });
   });
-}
-
-async function findAnyKind(log: VerifiedLog, ref: string, kind: string | undefined): Promise<LogEntryView> {
-  for (const k of kind === undefined ? ENTRY_KINDS : [kind]) {
-    try {
-      return await findEntry(log, ref, 'ENTRY', { kind: k });
-    } catch (e) {
-      if (!isProvenantError(e, 'LOG_ENTRY_NOT_FOUND') || /^[0-9]+$/.test(ref)) throw e;
-    }
-  }
-  throw new ProvenantError('LOG_ENTRY_NOT_FOUND', `the log has no entry with digest ${ref}`, { details: { digest: ref } });
 }
 
 function parseScore(value: string): number {

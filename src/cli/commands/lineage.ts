@@ -42,7 +42,7 @@ export function installRecord(program: Command, io: Io): void {
     if (!isLineName(opts.line)) throw new ProvenantError('USAGE', `--line ${JSON.stringify(opts.line)} is not "provider/name" (lowercase a-z 0-9 . _ -)`);
     const signer = await loadSignerFile(opts.key, io);
     const artifact = await resolveArtifact(artifactSpec, await registryAccess(opts, io), platformOption(opts));
-    await withLog(opts, io, async ({ log }) => {
+    await withLog(opts, io, { mode: 'write' }, async ({ log }) => {
       const link = await chainLink(log, opts.line, opts.previous);
       const proposal = await proposeLineageRecord(
         {
@@ -102,6 +102,7 @@ export function installHistory(program: Command, io: Io): void {
     await withLog(
       opts,
       io,
+      { mode: 'read', collect: true },
       async ({ log }) => {
         const history = await lineHistory(log, line, trustedSigners === undefined ? {} : { trustedSigners });
         const problems = [...history.problems, ...log.failures.map((f) => inclusionProblem(f, history))].sort((a, b) => (a.index < b.index ? -1 : a.index > b.index ? 1 : 0));
@@ -115,7 +116,6 @@ export function installHistory(program: Command, io: Io): void {
         }
         if (history.records.length === 0) throw new ProvenantError('LOG_ENTRY_NOT_FOUND', `the log has no record of the line ${line}`, { details: { line } });
       },
-      { collect: true },
     );
   });
 }

@@ -1,5 +1,6 @@
-// `provenant log info | get | prove | verify`: reading the transparency log as a client. Each command verifies
-// the log's checkpoint against the one trusted before (see src/cli/checkpoint-guard.ts) before it shows anything.
+// `provenant log info | get | prove | verify | search`: reading the transparency log as a client. Each command
+// verifies the log's checkpoint against the one trusted before (see src/cli/checkpoint-guard.ts) before it shows
+// anything. None of them appends, so the embedded log is opened without its key.
 import type { Command } from 'commander';
 import { decodeBase64 } from '../../core/bytes.js';
 import { ProvenantError } from '../../core/errors.js';
@@ -11,6 +12,8 @@ import { auditFailure, fullAudit } from '../log-audit.js';
 import { addLogOptions, withLog, type LogOptions } from '../log-session.js';
 import { printJson, type Io } from '../run.js';
 import { parseIndex } from '../store-args.js';
+import { requireIntact } from '../verified-log.js';
+import { installLogSearch } from './log-search.js';
 
 interface JsonOption {
   json?: boolean;
@@ -22,7 +25,7 @@ export function installLog(program: Command, io: Io): void {
   addLogOptions(log.command('info').description("the log's origin, size, root hash and verifier key, after verifying its checkpoint"))
     .option('--json', 'print JSON')
     .action(async (opts: LogOptions & JsonOption) => {
-      await withLog(opts, io, async ({ guard }) => {
+      await withLog(opts, io, { mode: 'read' }, async ({ guard }) => {
         const cp = guard.latest;
         const trust = guard.previous === null ? 'first use' : guard.previous.size === cp.size ? 'unchanged' : `grew from ${guard.previous.size}`;
         if (opts.json === true) {
@@ -50,12 +53,9 @@ export function installLog(program: Command, io: Io): void {
     .action(async (indexArg: string | undefined, opts: LogOptions & JsonOption & { leafHash?: string }) => {
       if ((indexArg === undefined) === (opts.leafHash === undefined)) throw new ProvenantError('USAGE', 'give an INDEX or --leaf-hash, not both');
       if (opts.leafHash !== undefined && !/^[0-9a-f]{64}$/.test(opts.leafHash)) throw new ProvenantError('USAGE', '--leaf-hash is 64 lowercase hex digits');
-      await withLog(opts, io, async ({ log: verified }) => {
+      await withLog(opts, io, { mode: 'read' }, async ({ log: verified }) => {
         const view = indexArg === undefined ? await verified.entryByLeafHash(opts.leafHash as string) : await verified.entry(parseIndex(indexArg, 'INDEX'));
-        if (leafHash(view.entryBytes).toString('hex') !== view.leafHash) {
-          throw new ProvenantError('LOG_ENTRY_TAMPERED', `entry ${view.index} does not hash to its leaf hash`, { details: { index: view.index.toString() } });
-        }
-        printEntry(io, view, opts.json === true);
+        printEntry(io, requireIntact(view), opts.json === true);
       });
     });
 
@@ -68,7 +68,7 @@ export function installLog(program: Command, io: Io): void {
       if ((indexArg === undefined) === (opts.entry === undefined)) throw new ProvenantError('USAGE', 'give an INDEX or --entry FILE, not both');
       const size = opts.size === undefined ? undefined : parseIndex(opts.size, '--size');
       const given = opts.entry === undefined ? undefined : await entryFromFile(opts.entry);
-      await withLog(opts, io, async ({ log: verified }) => {
+      await withLog(opts, io, { mode: 'read' }, async ({ log: verified }) => {
         const hash = given === undefined ? undefined : leafHash(given).toString('hex');
         const view = hash === undefined ? await verified.inner.entry(parseIndex(indexArg as string, 'INDEX')) : await verified.inner.entryByLeafHash(hash);
         const bytesHash = leafHash(view.entryBytes);
@@ -99,7 +99,7 @@ export function installLog(program: Command, io: Io): void {
     .option('--full', 'also re-hash every entry, recompute the tree and re-verify every entry')
     .option('--json', 'print JSON')
     .action(async (opts: LogOptions & JsonOption & { full?: boolean }) => {
-      await withLog(opts, io, async ({ access, guard }) => {
+      await withLog(opts, io, { mode: 'read' }, async ({ access, guard }) => {
         const cp = guard.latest;
         const audit = opts.full === true ? await fullAudit(access.log, guard.verifier, cp) : undefined;
         if (opts.json === true) {
@@ -133,6 +133,8 @@ export function installLog(program: Command, io: Io): void {
         if (audit !== undefined && !audit.ok) throw auditFailure(audit);
       });
     });
+
+  installLogSearch(log, io);
 }
 
 function printEntry(io: Io, view: LogEntryView, json: boolean): void {

@@ -65,6 +65,7 @@ export class HttpLog implements LogService {
       target: query.target,
       kind: query.kind,
       repository: query.repository,
+      entry: query.entry,
       after: page.after?.toString(),
       limit: page.limit?.toString(),
     };

@@ -10,7 +10,7 @@ import { IMMUTABLE } from './cache-control.js';
 const TAGS = ['search'];
 
 const termSchema = { type: 'string', minLength: 1, maxLength: 512 } as const;
-const CRITERIA = ['subject', 'predicateType', 'signer', 'line', 'target', 'kind', 'repository'] as const;
+const CRITERIA = ['subject', 'predicateType', 'signer', 'line', 'target', 'kind', 'repository', 'entry'] as const;
 
 type SearchQuerystring = Partial<Record<(typeof CRITERIA)[number] | 'after' | 'limit', string>>;
 
@@ -43,6 +43,7 @@ export async function searchApiRoutes(app: FastifyInstance, opts: { log: LogServ
         target: describe(digestSchema, 'The entry digest a revocation or auditor attestation points at.'),
         kind: describe({ type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$' }, 'The entry kind.'),
         repository: describe(termSchema, 'A registry repository.'),
+        entry: describe(digestSchema, 'The entry digest of the entry itself (sha256 of its canonical bytes).'),
         after: describe(decimalSchema, 'Only indices above this (the `next` of the previous page).'),
         limit: describe({ type: 'string', pattern: '^[1-9][0-9]{0,3}$' }, `Page size, 1 to ${MAX_SEARCH_LIMIT}.`),
       }),
@@ -53,6 +54,7 @@ export async function searchApiRoutes(app: FastifyInstance, opts: { log: LogServ
       const query: { -readonly [K in keyof EntryQuery]: EntryQuery[K] } = {};
       if (q.subject !== undefined) query.subject = parseDigest(q.subject, 'subject');
       if (q.target !== undefined) query.target = parseDigest(q.target, 'target');
+      if (q.entry !== undefined) query.entry = parseDigest(q.entry, 'entry');
       if (q.predicateType !== undefined) query.predicateType = q.predicateType;
       if (q.signer !== undefined) query.signer = q.signer;
       if (q.line !== undefined) query.line = q.line;

@@ -54,6 +54,7 @@ for (const key of [ecdsa, ed25519]) {
       { name: 'subject', value: OTHER_IMAGE },
       { name: 'predicateType', value: SLSA },
       { name: 'signer', value: key.keyId },
+      { name: 'entry', value: sha256Digest(prepared.entry) },
     ]);
   });
 }

@@ -37,6 +37,7 @@ for (const key of [ecdsa, ed25519]) {
       { name: 'line', value: 'acme/app' },
       { name: 'subject', value: IMAGE },
       { name: 'signer', value: key.keyId },
+      { name: 'entry', value: sha256Digest(first.entry) },
     ]);
     assert.ok(second.terms.some((t) => t.name === 'target' && t.value === entryDigest(first.entry)));
     const described = describeEntry(second.entry);
@@ -76,6 +77,7 @@ test('audits and revocations carry their target, line and subject terms', async 
     { name: 'line', value: 'acme/app' },
     { name: 'subject', value: IMAGE },
     { name: 'signer', value: stranger.keyId },
+    { name: 'entry', value: sha256Digest(audit.entry) },
   ]);
   const auditDescription = describeEntry(audit.entry);
   assert.equal(auditDescription.predicateType, AUDIT_PREDICATE_TYPE);
@@ -86,6 +88,7 @@ test('audits and revocations carry their target, line and subject terms', async 
     { name: 'kind', value: 'revocation' },
     { name: 'target', value: recordDigest },
     { name: 'signer', value: ecdsa.keyId },
+    { name: 'entry', value: sha256Digest(revocation.entry) },
   ]);
   const revoked = describeEntry(revocation.entry);
   assert.equal(revoked.predicateType, REVOCATION_PREDICATE_TYPE);

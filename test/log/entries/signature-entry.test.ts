@@ -24,6 +24,7 @@ for (const key of [ecdsa, ed25519]) {
       { name: 'subject', value: IMAGE },
       { name: 'signer', value: key.keyId },
       { name: 'repository', value: 'registry.example/team/app' },
+      { name: 'entry', value: sha256Digest(prepared.entry) },
     ]);
     assert.deepEqual(prepared.blobs, []);
     const described = describeEntry(prepared.entry);
