@@ -25,7 +25,7 @@ const args = process.argv.slice(2);
 const scale = Number(args[args.indexOf('--scale') + 1] ?? 1) || 1;
 const withPostgres = args.includes('--postgres');
 const BATCHES = [1, 64, 1024] as const;
-// At least one worker, so the pool is measured even where serve's default (below four cores) is in-process.
+// At least one worker, so the pool is measured even on a single core (where serve verifies in-process).
 const THREADS = Math.max(1, defaultPrepareThreads());
 const WARM_UP = 200;
 const count = (batch: number): number => Math.round((batch === 1 ? 300 : batch === 64 ? 6_000 : 30_000) * scale);

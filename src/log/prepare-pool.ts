@@ -19,11 +19,11 @@ interface PoolWorker {
 }
 
 /**
- * The default size: every core but the one the sequencer and the HTTP server run on. Below four cores it is 0 (verify
- * in-process): with one spare core, handing proposals to a worker costs about what it saves (bench/RESULTS.md).
+ * The default size: every core but the one the sequencer and the HTTP server run on; on a single core, 0 (verify
+ * in-process). On 2 cores one worker lifts verified appends by about a quarter (bench/RESULTS.md).
  */
 export function defaultPrepareThreads(cores: number = availableParallelism()): number {
-  return cores >= 4 ? cores - 1 : 0;
+  return cores >= 2 ? cores - 1 : 0;
 }
 
 export class PreparePool {

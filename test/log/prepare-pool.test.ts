@@ -38,9 +38,9 @@ test('a closed pool refuses work', async () => {
   assert.throws(() => PreparePool.create(0), (e: unknown) => e instanceof ProvenantError && e.code === 'USAGE');
 });
 
-test('by default the pool takes every core but one from four cores up, and verifies in-process below', () => {
-  assert.equal(defaultPrepareThreads(2), 0);
-  assert.equal(defaultPrepareThreads(3), 0);
+test('by default the pool takes every core but one, and a single core verifies in-process', () => {
+  assert.equal(defaultPrepareThreads(1), 0);
+  assert.equal(defaultPrepareThreads(2), 1);
   assert.equal(defaultPrepareThreads(4), 3);
   assert.equal(defaultPrepareThreads(16), 15);
 });
