@@ -101,7 +101,7 @@ test('an image in an OCI layout is recorded by the digest of its manifest, a mis
   failedWith(await ws.run(['record', 'no-such-disk.vmdk', '--line', 'acme/app', '--key', ws.key.key, ...store]), 'FILE_NOT_FOUND');
 });
 
-test('revoke appends a revocation naming the entry, by index or by entry digest', async () => {
+test('revoke appends a revocation naming the entry, by index or by entry digest; history shows which revocations count', async () => {
   const third = recorded[2] as RecordOut;
   const byIndex = succeeded<{ target: string; targetIndex: string; index: string }>(await ws.run(['revoke', third.index, '--reason', 'built from a tainted base', '--key', ws.key.key, '--json', ...store]));
   assert.deepEqual([byIndex.target, byIndex.targetIndex], [third.entryDigest, third.index]);
@@ -110,6 +110,19 @@ test('revoke appends a revocation naming the entry, by index or by entry digest'
   const entry = succeeded<{ kind: string }>(await ws.run(['log', 'get', byIndex.index, '--json', ...store]));
   assert.equal(entry.kind, 'revocation');
   failedWith(await ws.run(['revoke', sha256Digest('no such entry'), '--reason', 'x', '--key', ws.key.key, ...store]), 'LOG_ENTRY_NOT_FOUND');
+
+  // Anyone may append a revocation; history honours only the record signer's (or a trusted key's).
+  succeeded(await ws.run(['keygen', '--output-key-prefix', ws.path('stranger')]));
+  const first = recorded[0] as RecordOut;
+  succeeded(await ws.run(['revoke', first.index, '--reason', 'not mine to revoke', '--key', ws.path('stranger.key'), '--json', ...store]));
+  type Revocations = { revoked: boolean; revocations: { reason: string; honoured: boolean }[] };
+  const history = JSON.parse((await ws.run(['history', 'acme/vm-base', '--json', ...store])).stdout) as { records: (Revocations & { index: string })[] };
+  const recordAt = (index: string) => history.records.find((r) => r.index === index) as Revocations;
+  assert.equal(recordAt(third.index).revoked, true);
+  assert.deepEqual(recordAt(third.index).revocations.map((r) => [r.reason, r.honoured]), [['built from a tainted base', true], ['second notice', true]]);
+  assert.equal(recordAt(first.index).revoked, false);
+  assert.deepEqual(recordAt(first.index).revocations.map((r) => [r.reason, r.honoured]), [['not mine to revoke', false]]);
+  assert.equal(recordAt((recorded[1] as RecordOut).index).revocations.length, 0);
 });
 
 test('a record edited in the SQLite file fails history and log verify --full, which name its index and sequence', async () => {

@@ -153,6 +153,15 @@ function historyJson(history: LineHistory, problems: readonly LineageProblem[]):
         verified: a.verified,
         reason: a.reason ?? null,
       })),
+      revoked: r.revoked,
+      revocations: r.revocations.map((v) => ({
+        index: v.index.toString(),
+        entryDigest: v.entryDigest,
+        reason: v.reason,
+        createdAt: v.createdAt,
+        signer: v.signer,
+        honoured: v.honoured,
+      })),
     })),
     problems: problems.map((p) => ({ code: p.code, index: p.index.toString(), sequence: p.sequence, message: p.message })),
   };
@@ -167,6 +176,10 @@ function printHistory(io: Io, history: LineHistory, problems: readonly LineagePr
       const score = a.score === undefined ? '' : ` score ${a.score}`;
       const verified = a.verified ? '' : ` (NOT VERIFIED: ${a.reason ?? 'unknown'})`;
       io.stdout.write(`    audit ${a.type} by ${a.auditor}: ${a.result}${score}, ${a.createdAt}, index ${a.index}${verified}${a.note === undefined ? '' : ` - ${a.note}`}\n`);
+    }
+    for (const v of r.revocations) {
+      const label = v.honoured ? 'REVOKED' : 'revocation NOT HONOURED (signed by neither the record signer nor a trusted key)';
+      io.stdout.write(`    ${label}: ${v.reason}, ${v.createdAt}, index ${v.index}, signer ${v.signer}\n`);
     }
   }
   for (const p of problems) {

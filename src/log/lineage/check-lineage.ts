@@ -3,10 +3,17 @@
 // trust: the leaf hash and entry digest are recomputed from the entry bytes.
 import { isProvenantError } from '../../core/errors.js';
 import { leafHash } from '../../merkle/index.js';
-import { describeEntry, type AuditPredicate, type EntryDescription, type EntryFacts, type LineagePredicate } from '../entries/index.js';
+import {
+  describeEntry,
+  type AuditPredicate,
+  type EntryDescription,
+  type EntryFacts,
+  type LineagePredicate,
+  type RevocationPredicate,
+} from '../entries/index.js';
 import type { LogEntryView } from '../service.js';
 import { chainProblems } from './chain.js';
-import type { AuditView, LineageProblem, LineageRecordView, LineHistory, LineHistoryOptions } from './line-history.js';
+import type { AuditView, LineageProblem, LineageRecordView, LineHistory, LineHistoryOptions, RevocationView } from './line-history.js';
 
 type Described<P> = EntryFacts & { readonly predicate: P; readonly index: bigint };
 
@@ -27,6 +34,7 @@ export function checkLineage(
   const problems: LineageProblem[] = unreadable.map((u) => invalid(u.index, null, u.message));
   const records: Described<LineagePredicate>[] = [];
   const audits: Described<AuditPredicate>[] = [];
+  const revocations: Described<RevocationPredicate>[] = [];
   const seen = new Set<bigint>();
   for (const view of [...entries].sort((a, b) => compareIndex(a.index, b.index))) {
     if (seen.has(view.index)) continue;
@@ -50,9 +58,11 @@ export function checkLineage(
       case 'audit':
         audits.push({ ...read, index: view.index });
         break;
+      case 'revocation':
+        revocations.push({ ...read, index: view.index });
+        break;
       case 'signature':
       case 'attestation':
-      case 'revocation':
         problems.push(invalid(view.index, null, `a ${read.kind} entry is indexed under the line`));
         break;
     }
@@ -60,7 +70,7 @@ export function checkLineage(
   const chained = records.filter((r) => trusted === undefined || trusted.has(r.signer));
   problems.push(...chainProblems(chained.map((r) => ({ index: r.index, sequence: r.predicate.sequence, entryDigest: r.entryDigest, previous: r.predicate.previous }))));
   problems.sort((a, b) => compareIndex(a.index, b.index) || a.code.localeCompare(b.code));
-  const views = records.map((r) => recordView(r, line, audits)).sort((a, b) => a.sequence - b.sequence || compareIndex(a.index, b.index));
+  const views = records.map((r) => recordView(r, line, audits, revocationsOf(r, revocations, trusted))).sort((a, b) => a.sequence - b.sequence || compareIndex(a.index, b.index));
   return { line, records: views, problems, verified: views.length > 0 && problems.length === 0 };
 }
 
@@ -74,7 +84,12 @@ function readEntry(view: LogEntryView): EntryDescription | string {
   }
 }
 
-function recordView(record: Described<LineagePredicate>, line: string, audits: readonly Described<AuditPredicate>[]): LineageRecordView {
+function recordView(
+  record: Described<LineagePredicate>,
+  line: string,
+  audits: readonly Described<AuditPredicate>[],
+  revocations: readonly RevocationView[],
+): LineageRecordView {
   const p = record.predicate;
   const digest = (record.subjects[0] as { digest: LineageRecordView['digest'] }).digest;
   const mine = audits.filter((a) => a.predicate.record === record.entryDigest).map((a) => auditView(a, line, digest));
@@ -89,7 +104,22 @@ function recordView(record: Described<LineagePredicate>, line: string, audits: r
     createdAt: p.createdAt,
     ...(p.note === undefined ? {} : { note: p.note }),
     audits: mine,
+    revocations,
+    revoked: revocations.some((r) => r.honoured),
   };
+}
+
+function revocationsOf(record: Described<LineagePredicate>, all: readonly Described<RevocationPredicate>[], trusted: ReadonlySet<string> | undefined): RevocationView[] {
+  return all
+    .filter((r) => r.predicate.target === record.entryDigest)
+    .map((r) => ({
+      index: r.index,
+      entryDigest: r.entryDigest,
+      reason: r.predicate.reason,
+      createdAt: r.predicate.createdAt,
+      signer: r.signer,
+      honoured: r.signer === record.signer || (trusted?.has(r.signer) ?? false),
+    }));
 }
 
 function auditView(audit: Described<AuditPredicate>, line: string, digest: LineageRecordView['digest']): AuditView {

@@ -18,14 +18,16 @@ export async function lineHistory(log: LogService, line: string, options: LineHi
   const unreadable: UnreadableEntry[] = [];
   const entries = await fetchEntries(log, indices, unreadable);
   const fetched = new Set(indices);
-  // An audit is found through the record it targets too, so one that names another line is still reported.
+  // Audits and revocations are found through the record they target, so one that names another line is still reported.
   const recordDigests = entries.filter((e) => e.entry.kind === 'lineage').map((e) => sha256Digest(e.entryBytes));
   const extra: bigint[] = [];
   for (const digest of recordDigests) {
-    for (const index of await searchAll(log, { target: digest, kind: 'audit' })) {
-      if (!fetched.has(index)) {
-        fetched.add(index);
-        extra.push(index);
+    for (const kind of ['audit', 'revocation']) {
+      for (const index of await searchAll(log, { target: digest, kind })) {
+        if (!fetched.has(index)) {
+          fetched.add(index);
+          extra.push(index);
+        }
       }
     }
   }

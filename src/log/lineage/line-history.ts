@@ -37,6 +37,19 @@ export interface AuditView {
   readonly reason?: string;
 }
 
+export interface RevocationView {
+  readonly index: bigint;
+  readonly entryDigest: Digest;
+  readonly reason: string;
+  readonly createdAt: string;
+  readonly signer: string;
+  /**
+   * True when the revocation counts: signed by the record's own signer, or by a trusted signer when trusted signers
+   * are given. Anyone may append a revocation; only these revoke.
+   */
+  readonly honoured: boolean;
+}
+
 export interface LineageRecordView {
   readonly index: bigint;
   readonly sequence: number;
@@ -50,6 +63,9 @@ export interface LineageRecordView {
   readonly createdAt: string;
   readonly note?: string;
   readonly audits: readonly AuditView[];
+  readonly revocations: readonly RevocationView[];
+  /** True when an honoured revocation targets the record. A revoked record stays in the chain (nothing is deleted). */
+  readonly revoked: boolean;
 }
 
 export interface LineHistory {
