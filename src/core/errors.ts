@@ -74,6 +74,7 @@ export const ERROR_CODES = {
   BUNDLE_MALFORMED: spec(400, 'input', 'A sigstore bundle is not well formed.'),
   PEM_MALFORMED: spec(400, 'input', 'A PEM file is not well formed.'),
   PACKAGE_METADATA_MALFORMED: spec(400, 'input', 'A package database or manifest (dpkg status, apk database, RPM header, package.json, lockfile, Python metadata, Go build info) is not well formed.'),
+  VERSION_INVALID: spec(400, 'input', 'A version string is not well formed for its ecosystem.'),
 
   // keys and passwords
   KEY_MALFORMED: spec(400, 'input', 'The file is not a key Provenant can read.'),

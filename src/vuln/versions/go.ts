@@ -1,0 +1,33 @@
+// Go module versions (https://go.dev/ref/mod#versions): SemVer 2.0.0 with a mandatory "v" prefix. Build metadata
+// is not allowed in a module version except "+incompatible", which marks a major version >= 2 of a module without
+// a go.mod and plays no part in ordering (golang.org/x/mod/semver.Compare ignores the build suffix).
+// Pseudo-versions (https://go.dev/ref/mod#pseudo-versions) such as v0.0.0-20191109021931-daa7c04131f5 are
+// ordinary pre-releases, so SemVer precedence orders them before the release they precede, by timestamp.
+
+import { ProvenantError } from '../../core/errors.js';
+import type { VersionScheme } from './scheme.js';
+import { compareSemverParts, parseSemverCore, type SemverParts } from './semver.js';
+
+function parseGo(version: string): SemverParts | undefined {
+  if (!version.startsWith('v')) return undefined;
+  const parts = parseSemverCore(version.slice(1));
+  if (parts === undefined) return undefined;
+  if (parts.build !== undefined && parts.build !== 'incompatible') return undefined;
+  return parts;
+}
+
+function parseOrThrow(version: string): SemverParts {
+  const parts = parseGo(version);
+  if (parts === undefined) {
+    throw new ProvenantError('VERSION_INVALID', `not a Go module version: ${JSON.stringify(version)}`, {
+      details: { scheme: 'go', version },
+    });
+  }
+  return parts;
+}
+
+export const goVersions: VersionScheme = {
+  name: 'go',
+  isValid: (version) => parseGo(version) !== undefined,
+  compare: (a, b) => compareSemverParts(parseOrThrow(a), parseOrThrow(b)),
+};
