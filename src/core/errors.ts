@@ -75,6 +75,7 @@ export const ERROR_CODES = {
   PEM_MALFORMED: spec(400, 'input', 'A PEM file is not well formed.'),
   PACKAGE_METADATA_MALFORMED: spec(400, 'input', 'A package database or manifest (dpkg status, apk database, RPM header, package.json, lockfile, Python metadata, Go build info) is not well formed.'),
   VERSION_INVALID: spec(400, 'input', 'A version string is not well formed for its ecosystem.'),
+  OSV_MALFORMED: spec(400, 'input', 'A vulnerability record is not well-formed OSV (schema 1.7): a missing id or modified, a timestamp that is not RFC 3339 UTC, an event with other than one kind, a range without introduced.'),
 
   // keys and passwords
   KEY_MALFORMED: spec(400, 'input', 'The file is not a key Provenant can read.'),
@@ -107,9 +108,10 @@ export const ERROR_CODES = {
   PLATFORM_NOT_FOUND: spec(404, 'notFound', 'No manifest in the index matches the requested platform.'),
   PLATFORM_AMBIGUOUS: spec(400, 'usage', 'The image is an index for several platforms; choose one with --platform.'),
   LAYOUT_MALFORMED: spec(400, 'input', 'An OCI image layout is not well formed.'),
-  ARCHIVE_MALFORMED: spec(400, 'input', 'An image archive is not well formed.'),
+  ARCHIVE_MALFORMED: spec(400, 'input', 'An archive (an image archive, a layer, a zip of advisories) is not well formed.'),
   ARCHIVE_TRUNCATED: spec(400, 'input', 'An archive or stream ended before its declared end.'),
   ARCHIVE_PATH_UNSAFE: spec(400, 'input', 'An archive entry path escapes its root or is otherwise unsafe.'),
+  ARCHIVE_DECOMPRESSION_BOMB: spec(413, 'input', 'An archive entry (such as a zip member) declares or inflates to more than the allowed multiple of its compressed size.'),
   MANIFEST_NOT_FOUND: spec(404, 'notFound', 'The manifest, tag or image does not exist.'),
   BLOB_NOT_FOUND: spec(404, 'notFound', 'A blob named by a manifest does not exist.'),
   SOURCE_UNSUPPORTED: spec(400, 'usage', 'The image source or target transport cannot do this operation.'),
