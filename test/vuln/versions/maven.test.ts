@@ -1,68 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { ProvenantError } from '../../../src/core/errors.js';
 import { mavenVersions } from '../../../src/vuln/versions/maven.js';
+import { testChainTable } from './chain-table.js';
 
-// Chains are strictly ascending, groups of "equal" compare equal, "invalid" are refused; "notTransitive" names
-// versions whose reference order is itself cyclic, left out of the property test (see the fixtures' SOURCE.md).
-interface PairTable {
-  ascending: string[][];
-  equal: string[][];
-  invalid: string[];
-  notTransitive?: string[];
-}
-const table = JSON.parse(
-  readFileSync(new URL('../../fixtures/version-pairs/maven.json', import.meta.url), 'utf8'),
-) as PairTable;
 const scheme = mavenVersions;
-const isVersionInvalid = (e: unknown): boolean => e instanceof ProvenantError && e.code === 'VERSION_INVALID';
-
-test('maven: every chain of the table is ascending, in both directions', () => {
-  for (const chain of table.ascending) {
-    for (let i = 0; i < chain.length; i++) {
-      for (let j = i + 1; j < chain.length; j++) {
-        assert.ok(scheme.compare(chain[i]!, chain[j]!) < 0, `${chain[i]} < ${chain[j]}`);
-        assert.ok(scheme.compare(chain[j]!, chain[i]!) > 0, `${chain[j]} > ${chain[i]}`);
-      }
-    }
-  }
-});
-
-test('maven: spellings of one version compare equal', () => {
-  for (const group of table.equal) {
-    for (const a of group) for (const b of group) assert.equal(scheme.compare(a, b), 0, `${a} == ${b}`);
-  }
-});
-
-test('maven: malformed versions are refused with VERSION_INVALID', () => {
-  const good = table.ascending[0]![0]!;
-  for (const bad of table.invalid) {
-    assert.equal(scheme.isValid(bad), false, JSON.stringify(bad));
-    assert.throws(() => scheme.compare(bad, good), isVersionInvalid, JSON.stringify(bad));
-    assert.throws(() => scheme.compare(good, bad), isVersionInvalid, JSON.stringify(bad));
-  }
-});
-
-test('maven: the order is antisymmetric and transitive over every version of the table', () => {
-  const skip = new Set(table.notTransitive ?? []);
-  const versions = [...new Set([...table.ascending.flat(), ...table.equal.flat()])].filter((v) => !skip.has(v));
-  for (const v of versions) assert.equal(scheme.isValid(v), true, v);
-  const sign = versions.map((a) => versions.map((b) => Math.sign(scheme.compare(a, b))));
-  const n = versions.length;
-  for (let i = 0; i < n; i++) {
-    assert.equal(sign[i]![i], 0, versions[i]);
-    for (let j = 0; j < n; j++) {
-      assert.equal(sign[i]![j], -sign[j]![i]! || 0, `${versions[i]} vs ${versions[j]}`);
-      if (sign[i]![j]! > 0) continue;
-      for (let k = 0; k < n; k++) {
-        if (sign[j]![k]! <= 0 && sign[i]![k]! > 0) {
-          assert.fail(`${versions[i]} <= ${versions[j]} <= ${versions[k]} but ${versions[i]} > ${versions[k]}`);
-        }
-      }
-    }
-  }
-});
+testChainTable('maven', scheme);
 
 test('maven: the cycle of ComparableVersion around "1-0.alpha" is reproduced, not repaired', () => {
   // Maven 3.9 orders 1 < 1-sp (MNG-6964 puts 1-0.alpha below 1) yet a list item beats a string item, so
