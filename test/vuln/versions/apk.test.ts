@@ -1,32 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { ProvenantError } from '../../../src/core/errors.js';
 import { APK_MAX_LENGTH, apkVersions } from '../../../src/vuln/versions/apk.js';
+import { isVersionInvalid, loadPairTable, testPairTable } from './pair-table.js';
 
-// Pairs are [a, relation, b] with relation "<", "=" or ">"; where each comes from is in the fixtures' SOURCE.md.
-interface PairTable {
-  pairs: [string, '<' | '=' | '>', string][];
-  valid: string[];
-  invalid: string[];
-}
-const table = JSON.parse(
-  readFileSync(new URL('../../fixtures/version-pairs/apk.json', import.meta.url), 'utf8'),
-) as PairTable;
+const table = loadPairTable('apk');
 const scheme = apkVersions;
-const isVersionInvalid = (e: unknown): boolean => e instanceof ProvenantError && e.code === 'VERSION_INVALID';
-const expected = { '<': -1, '=': 0, '>': 1 } as const;
-
-test('apk: every pair of the table has its order, in both directions', () => {
-  assert.ok(table.pairs.length >= 40);
-  for (const [a, rel, b] of table.pairs) {
-    assert.equal(Math.sign(scheme.compare(a, b)), expected[rel], `${a} ${rel} ${b}`);
-    assert.equal(Math.sign(scheme.compare(b, a)), -expected[rel] || 0, `${b} vs ${a}`);
-  }
-});
+testPairTable('apk', scheme, table);
 
 test('apk: versions apk-tools validates are valid; malformed ones are refused with VERSION_INVALID', () => {
-  for (const good of table.valid) assert.equal(scheme.isValid(good), true, good);
+  assert.ok((table.valid ?? []).length > 0);
+  for (const good of table.valid ?? []) assert.equal(scheme.isValid(good), true, good);
   // apk reads numbers into a uint64_t that wraps; a number past it is refused rather than compared wrapped.
   const bounds = [`1.${'0'.repeat(APK_MAX_LENGTH)}`, '18446744073709551616', '1.0-r18446744073709551616', '1.0A'];
   for (const bad of [...table.invalid, ...bounds]) {
@@ -45,21 +28,4 @@ test('apk: pre-release suffixes sort before the bare version, post-release ones 
   }
   assert.equal(scheme.compare('006', '6'), 0);
   assert.ok(scheme.compare('1.0~abc', '1.0~abd') < 0);
-});
-
-test('apk: the order is antisymmetric and transitive over every version of the table', () => {
-  const versions = [...new Set(table.pairs.flatMap(([a, , b]) => [a, b]))];
-  const sorted = [...versions].sort((a, b) => scheme.compare(a, b));
-  // Ranks from neighbours in the sorted list; the order is a total preorder exactly when every pair compares as
-  // its ranks do, which covers antisymmetry and transitivity without a cubic walk.
-  const rank = new Map<string, number>();
-  sorted.forEach((v, i) => {
-    const up = i === 0 ? 0 : rank.get(sorted[i - 1]!)! + (scheme.compare(sorted[i - 1]!, v) < 0 ? 1 : 0);
-    rank.set(v, up);
-  });
-  for (const a of versions) {
-    for (const b of versions) {
-      assert.equal(Math.sign(scheme.compare(a, b)), Math.sign(rank.get(a)! - rank.get(b)!), `${a} vs ${b}`);
-    }
-  }
 });
