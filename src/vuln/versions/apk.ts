@@ -2,8 +2,7 @@
 // apk_version_compare). Grammar: digit{.digit}...{letter}{_suf{#}}...{~hash}{-r#}. The tokenizer below follows
 // token_first/token_next, and the comparison follows apk_version_compare_fuzzy without the fuzzy prefix match.
 
-import { ProvenantError } from '../../core/errors.js';
-import type { VersionScheme } from './scheme.js';
+import { versionScheme, type VersionScheme } from './scheme.js';
 
 /** Longest version accepted; apk sets no limit, real versions are far shorter. */
 export const APK_MAX_LENGTH = 256;
@@ -152,18 +151,4 @@ function compareTokens(a: readonly Token[], b: readonly Token[]): number {
   return ta.kind > tb.kind ? -1 : 1;
 }
 
-function tokensOrThrow(version: string): Token[] {
-  const tokens = tokenize(version);
-  if (tokens === undefined) {
-    throw new ProvenantError('VERSION_INVALID', `not an Alpine package version: ${JSON.stringify(version)}`, {
-      details: { scheme: 'apk', version },
-    });
-  }
-  return tokens;
-}
-
-export const apkVersions: VersionScheme = {
-  name: 'apk',
-  isValid: (version) => tokenize(version) !== undefined,
-  compare: (a, b) => compareTokens(tokensOrThrow(a), tokensOrThrow(b)),
-};
+export const apkVersions: VersionScheme = versionScheme('apk', 'an Alpine package version', tokenize, compareTokens);

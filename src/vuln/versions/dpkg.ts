@@ -3,8 +3,7 @@
 // Where dpkg only warns (an upstream part that does not start with a digit, a character outside the allowed set),
 // the version is refused here: a comparison built on a malformed version would be a guess.
 
-import { ProvenantError } from '../../core/errors.js';
-import type { VersionScheme } from './scheme.js';
+import { versionScheme, type VersionScheme } from './scheme.js';
 
 /** Longest version accepted; dpkg sets no limit, real versions are far shorter. */
 export const DPKG_MAX_LENGTH = 256;
@@ -87,24 +86,10 @@ export function verrevcmp(a: string, b: string): number {
   return 0;
 }
 
-function parseOrThrow(version: string): DpkgVersion {
-  const parsed = parse(version);
-  if (parsed === undefined) {
-    throw new ProvenantError('VERSION_INVALID', `not a Debian package version: ${JSON.stringify(version)}`, {
-      details: { scheme: 'dpkg', version },
-    });
-  }
-  return parsed;
-}
-
 // dpkg_version_compare(): epoch numerically, then the upstream part, then the revision.
 function compareParsed(a: DpkgVersion, b: DpkgVersion): number {
   if (a.epoch !== b.epoch) return a.epoch < b.epoch ? -1 : 1;
   return Math.sign(verrevcmp(a.upstream, b.upstream) || verrevcmp(a.revision, b.revision));
 }
 
-export const dpkgVersions: VersionScheme = {
-  name: 'dpkg',
-  isValid: (version) => parse(version) !== undefined,
-  compare: (a, b) => compareParsed(parseOrThrow(a), parseOrThrow(b)),
-};
+export const dpkgVersions: VersionScheme = versionScheme('dpkg', 'a Debian package version', parse, compareParsed);

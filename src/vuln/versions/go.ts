@@ -4,8 +4,7 @@
 // Pseudo-versions (https://go.dev/ref/mod#pseudo-versions) such as v0.0.0-20191109021931-daa7c04131f5 are
 // ordinary pre-releases, so SemVer precedence orders them before the release they precede, by timestamp.
 
-import { ProvenantError } from '../../core/errors.js';
-import type { VersionScheme } from './scheme.js';
+import { versionScheme, type VersionScheme } from './scheme.js';
 import { compareSemverParts, parseSemverCore, type SemverParts } from './semver.js';
 
 function parseGo(version: string): SemverParts | undefined {
@@ -16,18 +15,4 @@ function parseGo(version: string): SemverParts | undefined {
   return parts;
 }
 
-function parseOrThrow(version: string): SemverParts {
-  const parts = parseGo(version);
-  if (parts === undefined) {
-    throw new ProvenantError('VERSION_INVALID', `not a Go module version: ${JSON.stringify(version)}`, {
-      details: { scheme: 'go', version },
-    });
-  }
-  return parts;
-}
-
-export const goVersions: VersionScheme = {
-  name: 'go',
-  isValid: (version) => parseGo(version) !== undefined,
-  compare: (a, b) => compareSemverParts(parseOrThrow(a), parseOrThrow(b)),
-};
+export const goVersions: VersionScheme = versionScheme('go', 'a Go module version', parseGo, compareSemverParts);

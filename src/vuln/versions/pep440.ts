@@ -2,8 +2,7 @@
 // specification of packaging.python.org), parsed with the normalisation rules of its "Normalization" section and
 // ordered as the reference implementation, packaging's version.py (_cmpkey), orders them.
 
-import { ProvenantError } from '../../core/errors.js';
-import type { VersionScheme } from './scheme.js';
+import { versionScheme, type VersionScheme } from './scheme.js';
 import { compareDecimal } from './semver.js';
 
 interface Pep440 {
@@ -116,18 +115,4 @@ function compareParsed(a: Pep440, b: Pep440): number {
   );
 }
 
-function parseOrThrow(version: string): Pep440 {
-  const parsed = parse(version);
-  if (parsed === undefined) {
-    throw new ProvenantError('VERSION_INVALID', `not a PEP 440 version: ${JSON.stringify(version)}`, {
-      details: { scheme: 'pep440', version },
-    });
-  }
-  return parsed;
-}
-
-export const pep440Versions: VersionScheme = {
-  name: 'pep440',
-  isValid: (version) => parse(version) !== undefined,
-  compare: (a, b) => compareParsed(parseOrThrow(a), parseOrThrow(b)),
-};
+export const pep440Versions: VersionScheme = versionScheme('pep440', 'a PEP 440 version', parse, compareParsed);

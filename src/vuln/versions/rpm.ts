@@ -3,8 +3,7 @@
 // Well-formedness follows what rpmbuild accepts for Version and Release (rpmCharCheck with
 // ALLOWED_CHARS_VERREL in build/): ASCII letters, digits and "._+~^", no "..", and a decimal epoch.
 
-import { ProvenantError } from '../../core/errors.js';
-import type { VersionScheme } from './scheme.js';
+import { versionScheme, type VersionScheme } from './scheme.js';
 
 /** Longest version accepted; rpm sets no limit, real versions are far shorter. */
 export const RPM_MAX_LENGTH = 256;
@@ -97,16 +96,6 @@ export function rpmvercmp(a: string, b: string): number {
   return one >= a.length ? -1 : 1;
 }
 
-function parseOrThrow(evr: string): Evr {
-  const parsed = parse(evr);
-  if (parsed === undefined) {
-    throw new ProvenantError('VERSION_INVALID', `not an RPM [epoch:]version[-release]: ${JSON.stringify(evr)}`, {
-      details: { scheme: 'rpm', version: evr },
-    });
-  }
-  return parsed;
-}
-
 // rpmverCmp(): epoch, version, then release, each with rpmvercmp; a present release beats a missing one.
 function compareEvr(a: Evr, b: Evr): number {
   const byEpoch = rpmvercmp(a.epoch, b.epoch);
@@ -119,8 +108,4 @@ function compareEvr(a: Evr, b: Evr): number {
   return rpmvercmp(a.release, b.release);
 }
 
-export const rpmVersions: VersionScheme = {
-  name: 'rpm',
-  isValid: (version) => parse(version) !== undefined,
-  compare: (a, b) => compareEvr(parseOrThrow(a), parseOrThrow(b)),
-};
+export const rpmVersions: VersionScheme = versionScheme('rpm', 'an RPM [epoch:]version[-release]', parse, compareEvr);

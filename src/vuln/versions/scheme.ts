@@ -2,6 +2,7 @@
 // ecosystem's own rules (dpkg, apk, rpm, SemVer for npm, PEP 440 for PyPI, Go module versions, Maven), because a
 // vulnerability range is only as right as the comparison behind it: "1.0~rc1" is older than "1.0" for dpkg,
 // "1.0rc1" older than "1.0" for PyPI, and "1.0-rc1" older than "1.0" for npm, each for its own reasons.
+import { ProvenantError } from '../../core/errors.js';
 
 export interface VersionScheme {
   /** The scheme's name: 'dpkg' | 'apk' | 'rpm' | 'semver' | 'pep440' | 'go' | 'maven'. */
@@ -13,4 +14,23 @@ export interface VersionScheme {
    * that is not well formed for this scheme (never a guess: a wrong order would hide or invent a vulnerability).
    */
   compare(a: string, b: string): number;
+}
+
+/**
+ * A scheme from its parser (undefined for a malformed version) and the order of parsed versions. `what` names the
+ * format in the VERSION_INVALID message ("a Debian package version").
+ */
+export function versionScheme<T>(name: string, what: string, parse: (version: string) => T | undefined, order: (a: T, b: T) => number): VersionScheme {
+  const parseOrThrow = (version: string): T => {
+    const parsed = parse(version);
+    if (parsed === undefined) {
+      throw new ProvenantError('VERSION_INVALID', `not ${what}: ${JSON.stringify(version)}`, { details: { scheme: name, version } });
+    }
+    return parsed;
+  };
+  return {
+    name,
+    isValid: (version) => parse(version) !== undefined,
+    compare: (a, b) => order(parseOrThrow(a), parseOrThrow(b)),
+  };
 }

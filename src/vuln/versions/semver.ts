@@ -1,8 +1,7 @@
 // SemVer 2.0.0 precedence (https://semver.org/spec/v2.0.0.html, section 11), the order of npm versions. The same
 // parsing and precedence serve Go module versions (go.ts), which are SemVer with a mandatory "v".
 
-import { ProvenantError } from '../../core/errors.js';
-import type { VersionScheme } from './scheme.js';
+import { versionScheme, type VersionScheme } from './scheme.js';
 
 export interface SemverParts {
   readonly major: string;
@@ -77,18 +76,4 @@ function parseNpm(version: string): SemverParts | undefined {
   return parseSemverCore(version.slice(m === null ? 0 : m[0].length));
 }
 
-function parseOrThrow(version: string): SemverParts {
-  const parts = parseNpm(version);
-  if (parts === undefined) {
-    throw new ProvenantError('VERSION_INVALID', `not a SemVer 2.0.0 version: ${JSON.stringify(version)}`, {
-      details: { scheme: 'semver', version },
-    });
-  }
-  return parts;
-}
-
-export const semverVersions: VersionScheme = {
-  name: 'semver',
-  isValid: (version) => parseNpm(version) !== undefined,
-  compare: (a, b) => compareSemverParts(parseOrThrow(a), parseOrThrow(b)),
-};
+export const semverVersions: VersionScheme = versionScheme('semver', 'a SemVer 2.0.0 version', parseNpm, compareSemverParts);
