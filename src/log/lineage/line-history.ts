@@ -2,7 +2,7 @@
 // and every problem found, each with a stable code and the log index where it shows.
 import type { Digest } from '../../core/digest.js';
 import type { ErrorCode } from '../../core/errors.js';
-import type { AuditResult, AuditType, LineageArtifact } from '../entries/index.js';
+import type { AuditPredicate, LineageArtifact } from '../entries/index.js';
 
 export type LineageProblemCode = Extract<
   ErrorCode,
@@ -18,15 +18,9 @@ export interface LineageProblem {
   readonly message: string;
 }
 
-export interface AuditView {
+export interface AuditView extends Pick<AuditPredicate, 'auditor' | 'type' | 'result' | 'score' | 'createdAt' | 'note'> {
   readonly index: bigint;
   readonly entryDigest: Digest;
-  readonly auditor: string;
-  readonly type: AuditType;
-  readonly result: AuditResult;
-  readonly score?: number;
-  readonly createdAt: string;
-  readonly note?: string;
   readonly signer: string;
   /**
    * True when the audit verifies and names this record's line and artifact. An auditor is a third party: its key
