@@ -76,6 +76,7 @@ export const ERROR_CODES = {
   PACKAGE_METADATA_MALFORMED: spec(400, 'input', 'A package database or manifest (dpkg status, apk database, RPM header, package.json, lockfile, Python metadata, Go build info) is not well formed.'),
   VERSION_INVALID: spec(400, 'input', 'A version string is not well formed for its ecosystem.'),
   OSV_MALFORMED: spec(400, 'input', 'A vulnerability record is not well-formed OSV (schema 1.7): a missing id or modified, a timestamp that is not RFC 3339 UTC, an event with other than one kind, a range without introduced.'),
+  POLICY_INVALID: spec(400, 'input', 'A policy document is not valid: YAML that does not parse, an unknown field, a wrong type, a bad glob, version range or CEL expression. Details name the line, column and field.'),
 
   // keys and passwords
   KEY_MALFORMED: spec(400, 'input', 'The file is not a key Provenant can read.'),
