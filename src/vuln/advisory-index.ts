@@ -18,6 +18,8 @@ export interface Finding {
   readonly versionFrom: PackagePart;
   /** Affected, or not comparable: a version that cannot be ordered is reported, never taken as "not affected". */
   readonly result: MatchResult;
+  /** The record itself, for its dates, severity and fixed versions. */
+  readonly advisory: Advisory;
 }
 
 export class AdvisoryIndex {
@@ -70,6 +72,7 @@ export class AdvisoryIndex {
         nameFrom: target.nameFrom,
         versionFrom: target.versionFrom,
         result,
+        advisory,
       });
     }
     return findings;
