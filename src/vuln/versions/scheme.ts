@@ -20,9 +20,21 @@ export interface VersionScheme {
  * A scheme from its parser (undefined for a malformed version) and the order of parsed versions. `what` names the
  * format in the VERSION_INVALID message ("a Debian package version").
  */
+const MEMO_LIMIT = 50_000;
+
 export function versionScheme<T>(name: string, what: string, parse: (version: string) => T | undefined, order: (a: T, b: T) => number): VersionScheme {
-  const parseOrThrow = (version: string): T => {
+  // Matching compares the same few versions (an advisory's events, a package's version) over and over; parsing
+  // is pure, so parsed forms are memoised, in a map that is dropped whole when full to keep memory bounded.
+  let memo = new Map<string, T | undefined>();
+  const parseMemo = (version: string): T | undefined => {
+    if (memo.has(version)) return memo.get(version);
     const parsed = parse(version);
+    if (memo.size >= MEMO_LIMIT) memo = new Map();
+    memo.set(version, parsed);
+    return parsed;
+  };
+  const parseOrThrow = (version: string): T => {
+    const parsed = parseMemo(version);
     if (parsed === undefined) {
       throw new ProvenantError('VERSION_INVALID', `not ${what}: ${JSON.stringify(version)}`, { details: { scheme: name, version } });
     }
@@ -30,7 +42,7 @@ export function versionScheme<T>(name: string, what: string, parse: (version: st
   };
   return {
     name,
-    isValid: (version) => parse(version) !== undefined,
+    isValid: (version) => parseMemo(version) !== undefined,
     compare: (a, b) => order(parseOrThrow(a), parseOrThrow(b)),
   };
 }
