@@ -76,7 +76,13 @@ export const ERROR_CODES = {
   PACKAGE_METADATA_MALFORMED: spec(400, 'input', 'A package database or manifest (dpkg status, apk database, RPM header, package.json, lockfile, Python metadata, Go build info) is not well formed.'),
   VERSION_INVALID: spec(400, 'input', 'A version string is not well formed for its ecosystem.'),
   OSV_MALFORMED: spec(400, 'input', 'A vulnerability record is not well-formed OSV (schema 1.7): a missing id or modified, a timestamp that is not RFC 3339 UTC, an event with other than one kind, a range without introduced.'),
+  CVSS_MALFORMED: spec(400, 'input', 'A CVSS vector is not well formed for its version (FIRST CVSS v2, v3.0, v3.1): a wrong prefix, an unknown or repeated metric, a value the metric does not have, or a missing base metric.'),
+  SBOM_MALFORMED: spec(400, 'input', 'A file given as an SBOM is not CycloneDX or SPDX JSON, or a component or package of it is malformed (a purl that does not parse, a field of the wrong type).'),
+  REPUTATION_EVENT_INVALID: spec(400, 'input', 'A provider reputation event (predicate https://provenant.dev/attestation/reputation-event/v1) is not well formed: an unknown or missing field, a bad date, severity or rating, or a subject that does not name its provider.'),
   POLICY_INVALID: spec(400, 'input', 'A policy document is not valid: YAML that does not parse, an unknown field, a wrong type, a bad glob, version range or CEL expression. Details name the line, column and field.'),
+  POLICY_NOT_FOUND: spec(404, 'notFound', 'No policy of that name is in force (its versions in the log end with a deletion, or it was never applied).'),
+  EVALUATION_INPUT_INVALID: spec(400, 'input', 'The input of a policy evaluation or decision cache lookup is not usable: a request time that is not an RFC 3339 instant.'),
+  FACTS_TOO_MANY: spec(413, 'input', 'Gathering the facts about an image digest found more log entries (signatures, attestations, audits, revocations) than the limit; nothing was gathered.'),
 
   // keys and passwords
   KEY_MALFORMED: spec(400, 'input', 'The file is not a key Provenant can read.'),
@@ -101,6 +107,8 @@ export const ERROR_CODES = {
   LINEAGE_BROKEN_LINK: spec(422, 'verification', 'A lineage record names as its predecessor an entry that is not the previous record of its line.'),
   LINEAGE_UNTRUSTED_SIGNER: spec(422, 'verification', 'A lineage record is signed by a key that is not among the trusted signers.'),
   LINEAGE_RECORD_INVALID: spec(422, 'verification', 'A lineage record or audit in the log no longer verifies: edited bytes, a bad signature, or a line other than the one it is indexed under.'),
+  SCAN_FINDINGS: spec(422, 'verification', 'A vulnerability scan found findings that survived its filters and --exit-code asked to fail on them; the CLI exits with the status given there.'),
+  REPUTATION_SIGNER_UNTRUSTED: spec(422, 'verification', 'A reputation event is not signed by any of the keys the service trusts to report reputation events.'),
 
   // OCI
   REFERENCE_INVALID: spec(400, 'usage', 'An image reference is not valid.'),
@@ -141,6 +149,7 @@ export const ERROR_CODES = {
   LOG_DUPLICATE_LEAF: spec(409, 'input', 'A leaf hash is already in the log (or twice in one batch); nothing of the batch was stored.'),
   STORE_UNAVAILABLE: spec(503, 'remote', 'The log database could not be reached, is closed, or stayed locked past the wait limit.'),
   STORE_CORRUPT: spec(500, 'input', 'A stored row breaks an invariant of the log (wrong hash length, sizes out of step) or the schema is newer than this version knows.'),
+  STORE_VALUE_INVALID: spec(400, 'input', 'A value handed to the store breaks its bounds: an empty or over-long id, reference or version, a decision body over 4 MiB, a time that is not RFC 3339, or a page limit outside 1..10,000.'),
   NOTE_MALFORMED: spec(400, 'input', 'A signed note (C2SP signed-note) is not well formed: no blank line before the signatures, a bad signature line, control characters or invalid UTF-8.'),
   NOTE_UNVERIFIED: spec(422, 'verification', 'A signed note carries no signature by any of the trusted keys.'),
   CHECKPOINT_MALFORMED: spec(400, 'input', 'A checkpoint body (C2SP tlog-checkpoint) is not origin, decimal tree size and base64 root hash lines.'),

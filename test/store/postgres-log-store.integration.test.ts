@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { openLogStore } from '../../src/store/open-log-store.js';
 import { openPostgresLogStore } from '../../src/store/postgres/postgres-log-store.js';
+import { POSTGRES_SCHEMA_VERSION } from '../../src/store/postgres/postgres-schema.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { describeLogStoreContract } from './log-store-contract.js';
 import { isCode, type SeedRows, type StoreUnderTest } from './store-under-test.js';
@@ -71,7 +72,7 @@ describe('PostgreSQL log store', () => {
       for (const s of stores) assert.equal((await s.latestCheckpoint())?.size, 1n);
       await Promise.all(stores.map((s) => s.close()));
       const version = await withClient(db.url, async (c) => (await c.query("SELECT value FROM settings WHERE name = 'schema_version'")).rows);
-      assert.deepEqual(version, [{ value: '1' }]);
+      assert.deepEqual(version, [{ value: String(POSTGRES_SCHEMA_VERSION) }]);
     } finally {
       await db.stop();
     }

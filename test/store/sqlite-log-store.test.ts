@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { SQLITE_FILE, openSqliteLogStore } from '../../src/store/sqlite/sqlite-log-store.js';
+import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/sqlite-schema.js';
 import { describeLogStoreContract } from './log-store-contract.js';
 import { isCode, type SeedRows, type StoreUnderTest } from './store-under-test.js';
 import { TreeBuilder, testEntry } from './tree-batches.js';
@@ -72,7 +73,7 @@ describe('SQLite log store', () => {
     const db = raw(dataDir);
     try {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-      assert.equal((db.prepare("SELECT value FROM settings WHERE name = 'schema_version'").get() as { value: string }).value, '1');
+      assert.equal((db.prepare("SELECT value FROM settings WHERE name = 'schema_version'").get() as { value: string }).value, String(SQLITE_SCHEMA_VERSION));
     } finally {
       db.close();
     }

@@ -2,20 +2,24 @@
 // transaction-scoped advisory lock, so one batch at a time is sequenced across every replica, checks the size
 // under that lock, and writes each table with one bulk INSERT ... SELECT FROM unnest(...). With the default
 // synchronous_commit (on), COMMIT returns only once the WAL is flushed. BIGINT arrives from pg as a decimal
-// string and is read as bigint, never through a double.
+// string and is read as bigint, never through a double. The same database holds the decision log and the
+// advisory set (postgres-policy-tables.ts).
 import pg from 'pg';
 import { ProvenantError } from '../../core/errors.js';
 import { batchRows, checkSequence, type BatchRows } from '../batch-rows.js';
 import type {
-  Blob, IntegrationBatch, LogStore, SearchQuery, StoredCheckpoint, StoredLeaf,
-} from '../ports.js';
+  AdmissionKey, AdmittedImage, AdvisoryPutResult, NewDecision, ProvenantStore, StoredAdvisory, StoredDecision,
+} from '../policy-ports.js';
+import type { Blob, IntegrationBatch, SearchQuery, StoredCheckpoint, StoredLeaf } from '../ports.js';
 import {
   checkLimit, checkSetting, corrupt, isStorableIndex, normaliseSearch, storedBytes, storedClosedRange,
   storedHash, storedIndex, storedRange, storedText, storedTime,
 } from '../stored-values.js';
-import { fromPostgresError, isConnectionFailure, isDuplicateLeafHash } from './postgres-errors.js';
+import { fromPostgresError, isDuplicateLeafHash } from './postgres-errors.js';
+import { PostgresPolicyTables } from './postgres-policy-tables.js';
 import { SEQUENCER_LOCK_KEY, migratePostgres } from './postgres-schema.js';
 import { insertBatch, searchSql } from './postgres-statements.js';
+import { inTransaction } from './postgres-transaction.js';
 
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 10). */
@@ -25,7 +29,7 @@ export interface PostgresStoreOptions {
 }
 
 /** Connects to the database at a postgres:// URL and brings its schema up to date. */
-export async function openPostgresLogStore(url: string, options: PostgresStoreOptions = {}): Promise<LogStore> {
+export async function openPostgresLogStore(url: string, options: PostgresStoreOptions = {}): Promise<ProvenantStore> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
@@ -51,36 +55,31 @@ export async function openPostgresLogStore(url: string, options: PostgresStoreOp
 
 type Row = Record<string, unknown>;
 
-class PostgresLogStore implements LogStore {
+class PostgresLogStore implements ProvenantStore {
   readonly backend = 'postgres' as const;
   private open = true;
+  private readonly policy: PostgresPolicyTables;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool) {
+    this.policy = new PostgresPolicyTables({
+      query: (what, sql, params) => this.query(what, sql, params),
+      transaction: (what, f) => this.transaction(what, f),
+    });
+  }
 
   async integrate(batch: IntegrationBatch): Promise<void> {
     this.ensureOpen();
     const rows = batchRows(batch);
-    const client = await this.pool.connect().catch((e: unknown) => {
-      throw fromPostgresError(e, 'integrating a batch');
-    });
-    let failure: unknown;
-    let broken = false;
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [SEQUENCER_LOCK_KEY]);
-      checkSequence((await client.query(SIZES_SQL)).rows[0] as { checkpoint: unknown; leaf: unknown }, rows);
-      await insertBatch(client, rows);
-      await client.query('COMMIT');
+      await inTransaction(this.pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [SEQUENCER_LOCK_KEY]);
+        checkSequence((await client.query(SIZES_SQL)).rows[0] as { checkpoint: unknown; leaf: unknown }, rows);
+        await insertBatch(client, rows);
+      });
     } catch (e) {
-      failure = e;
-      broken = isConnectionFailure(e);
-      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
-    } finally {
-      client.release(broken);
+      if (isDuplicateLeafHash(e)) throw await this.duplicateLeaf(rows, e);
+      throw fromPostgresError(e, 'integrating a batch');
     }
-    if (failure === undefined) return;
-    if (isDuplicateLeafHash(failure)) throw await this.duplicateLeaf(rows, failure);
-    throw fromPostgresError(failure, 'integrating a batch');
   }
 
   private async duplicateLeaf(rows: BatchRows, cause: unknown): Promise<ProvenantError> {
@@ -190,6 +189,15 @@ class PostgresLogStore implements LogStore {
     return storedText(rows[0]?.value, `setting ${name}`);
   }
 
+  recordDecision(decision: NewDecision): Promise<bigint> { return this.policy.recordDecision(decision); }
+  decisionsFor(imageDigest: string, limit: number): Promise<StoredDecision[]> { return this.policy.decisionsFor(imageDigest, limit); }
+  decision(id: bigint): Promise<StoredDecision | null> { return this.policy.decision(id); }
+  admittedImages(page: { after?: AdmissionKey; limit: number }): Promise<AdmittedImage[]> { return this.policy.admittedImages(page); }
+  putAdvisories(advisories: readonly StoredAdvisory[]): Promise<AdvisoryPutResult> { return this.policy.putAdvisories(advisories); }
+  advisories(page: { afterId?: string; limit: number }): Promise<StoredAdvisory[]> { return this.policy.advisories(page); }
+  advisoryCount(): Promise<number> { return this.policy.advisoryCount(); }
+  advisoriesRevision(): Promise<bigint> { return this.policy.advisoriesRevision(); }
+
   async ping(): Promise<boolean> {
     if (!this.open) return false;
     try {
@@ -220,6 +228,15 @@ class PostgresLogStore implements LogStore {
     this.ensureOpen();
     try {
       return (await this.pool.query<Row>(sql, params)).rows;
+    } catch (e) {
+      throw fromPostgresError(e, what);
+    }
+  }
+
+  private async transaction<T>(what: string, f: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.ensureOpen();
+    try {
+      return await inTransaction(this.pool, f);
     } catch (e) {
       throw fromPostgresError(e, what);
     }

@@ -53,12 +53,53 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       )`,
     ],
   },
+  // The decision log and the advisory set (policy-ports.ts). Keys are COLLATE "C" so they order by UTF-8 bytes,
+  // as SQLite does, whatever the database's locale. namespace is '' when a decision had none.
+  {
+    version: 2,
+    statements: [
+      `CREATE TABLE decisions (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        image_digest TEXT COLLATE "C" NOT NULL CHECK (octet_length(image_digest) = 71),
+        reference TEXT COLLATE "C" NOT NULL CHECK (reference <> ''),
+        namespace TEXT COLLATE "C" NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('admission', 'docker', 'gate', 'api', 'reevaluation')),
+        policy_version TEXT NOT NULL,
+        data_version TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('allow', 'warn', 'deny', 'sandbox')),
+        decided_at BIGINT NOT NULL CHECK (decided_at >= 0),
+        decision BYTEA NOT NULL
+      )`,
+      // decisionsFor walks this backwards from the newest id of a digest.
+      'CREATE INDEX decisions_by_digest ON decisions (image_digest, id)',
+      // admittedImages walks this once in key order, newest first within a key (DISTINCT ON keeps that one);
+      // outcome is included so the walk can skip denied keys without visiting the table.
+      `CREATE INDEX decisions_latest_admission ON decisions (image_digest, reference, namespace, id DESC) INCLUDE (outcome)
+        WHERE source <> 'reevaluation'`,
+      // modified_key is the instant of modified (instantKey), compared when a newer record arrives.
+      `CREATE TABLE advisories (
+        id TEXT COLLATE "C" PRIMARY KEY CHECK (id <> ''),
+        modified TEXT NOT NULL,
+        modified_key TEXT COLLATE "C" NOT NULL,
+        record BYTEA NOT NULL
+      )`,
+      // One row; putAdvisories locks it first, so concurrent calls (from any replica) take turns.
+      `CREATE TABLE advisory_revision (
+        singleton BOOLEAN PRIMARY KEY CHECK (singleton),
+        revision BIGINT NOT NULL CHECK (revision >= 0)
+      )`,
+      'INSERT INTO advisory_revision (singleton, revision) VALUES (TRUE, 0)',
+    ],
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = Math.max(...POSTGRES_MIGRATIONS.map((m) => m.version));
 
-/** Brings the schema up to date in one transaction on `client`. */
-export async function migratePostgres(client: PoolClient): Promise<void> {
+/**
+ * Brings the schema up to date (or up to `target`, which only tests of upgrades ask for) in one transaction on
+ * `client`.
+ */
+export async function migratePostgres(client: PoolClient, target = POSTGRES_SCHEMA_VERSION): Promise<void> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [SEQUENCER_LOCK_KEY]);
@@ -75,13 +116,13 @@ export async function migratePostgres(client: PoolClient): Promise<void> {
       });
     }
     for (const migration of POSTGRES_MIGRATIONS) {
-      if (migration.version <= current) continue;
+      if (migration.version <= current || migration.version > target) continue;
       for (const statement of migration.statements) await client.query(statement);
     }
-    if (current < POSTGRES_SCHEMA_VERSION) {
+    if (current < target) {
       await client.query(
         'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
-        [SCHEMA_VERSION_SETTING, String(POSTGRES_SCHEMA_VERSION)],
+        [SCHEMA_VERSION_SETTING, String(target)],
       );
     }
     await client.query('COMMIT');

@@ -3,59 +3,30 @@
 // LOCK_WAIT_MS, and then finds the size moved. WAL lets readers in other processes go on while a batch is
 // written, and they see only committed batches; synchronous=FULL syncs the WAL on every commit, so an
 // acknowledged batch survives SIGKILL and power loss. All integers are read as bigint (safe integers), never
-// through a double.
+// through a double. The same file holds the decision log and the advisory set (sqlite-policy-tables.ts).
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProvenantError } from '../../core/errors.js';
 import { batchRows, checkSequence, type BatchRows } from '../batch-rows.js';
 import type {
-  Blob, IntegrationBatch, LogStore, SearchQuery, StoredCheckpoint, StoredLeaf,
-} from '../ports.js';
+  AdmissionKey, AdmittedImage, AdvisoryPutResult, NewDecision, ProvenantStore, StoredAdvisory, StoredDecision,
+} from '../policy-ports.js';
+import type { Blob, IntegrationBatch, SearchQuery, StoredCheckpoint, StoredLeaf } from '../ports.js';
 import {
   checkLimit, checkSetting, isStorableIndex, normaliseSearch, storedBytes, storedClosedRange,
   storedHash, storedIndex, storedRange, storedText, storedTime,
 } from '../stored-values.js';
 import { fromSqliteError, isDuplicateLeafHash } from './sqlite-errors.js';
+import { SqlitePolicyTables } from './sqlite-policy-tables.js';
+import { SYNC_BUSY_TIMEOUT_MS, retryWhileBusy } from './sqlite-retry.js';
 import { migrateSqlite } from './sqlite-schema.js';
 import { SqliteStatements, type CheckpointRow } from './sqlite-statements.js';
 
 export const SQLITE_FILE = 'provenant.db';
 
-/** How long a writer waits for another one's lock before STORE_UNAVAILABLE. A batch holds it well under a second. */
-const LOCK_WAIT_MS = 15_000;
-/**
- * better-sqlite3 waits for a lock synchronously, blocking the event loop (and a server's other requests) while it
- * does; so SQLite itself waits only briefly and the rest of the wait is asynchronous, between whole attempts.
- */
-const SYNC_BUSY_TIMEOUT_MS = 50;
-const RETRY_DELAY_MS = 20;
-
-function isBusy(e: unknown): boolean {
-  const code = e instanceof Error ? (e as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
-}
-
-/**
- * Runs a statement or transaction, trying again while another connection holds the lock it needs. A write gets
- * SQLITE_BUSY from BEGIN IMMEDIATE, before anything is written, so a new attempt starts from a clean state; in WAL
- * mode a read is only ever kept waiting briefly (recovery, a checkpoint resetting the log).
- */
-async function retryWhileBusy<T>(attempt: () => T, stillOpen: () => void): Promise<T> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      return attempt();
-    } catch (e) {
-      if (!isBusy(e) || Date.now() >= deadline) throw e;
-    }
-    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-    stillOpen();
-  }
-}
-
 /** Opens (creating if needed) the log database `provenant.db` in `dataDir`. */
-export async function openSqliteLogStore(dataDir: string): Promise<LogStore> {
+export async function openSqliteLogStore(dataDir: string): Promise<ProvenantStore> {
   if (!existsSync(dataDir)) {
     try {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -80,14 +51,16 @@ export async function openSqliteLogStore(dataDir: string): Promise<LogStore> {
   }
 }
 
-class SqliteLogStore implements LogStore {
+class SqliteLogStore implements ProvenantStore {
   readonly backend = 'sqlite' as const;
   private readonly sql: SqliteStatements;
+  private readonly policy: SqlitePolicyTables;
   private open = true;
   private readonly integrateTx: Database.Transaction<(rows: BatchRows) => void>;
 
   constructor(private readonly db: Database.Database) {
     this.sql = new SqliteStatements(db);
+    this.policy = new SqlitePolicyTables(db, (what, f) => this.read(what, f));
     this.integrateTx = db.transaction((rows: BatchRows) => this.insertBatch(rows));
   }
 
@@ -222,6 +195,15 @@ class SqliteLogStore implements LogStore {
     }
   }
 
+  recordDecision(decision: NewDecision): Promise<bigint> { return this.policy.recordDecision(decision); }
+  decisionsFor(imageDigest: string, limit: number): Promise<StoredDecision[]> { return this.policy.decisionsFor(imageDigest, limit); }
+  decision(id: bigint): Promise<StoredDecision | null> { return this.policy.decision(id); }
+  admittedImages(page: { after?: AdmissionKey; limit: number }): Promise<AdmittedImage[]> { return this.policy.admittedImages(page); }
+  putAdvisories(advisories: readonly StoredAdvisory[]): Promise<AdvisoryPutResult> { return this.policy.putAdvisories(advisories); }
+  advisories(page: { afterId?: string; limit: number }): Promise<StoredAdvisory[]> { return this.policy.advisories(page); }
+  advisoryCount(): Promise<number> { return this.policy.advisoryCount(); }
+  advisoriesRevision(): Promise<bigint> { return this.policy.advisoriesRevision(); }
+
   async ping(): Promise<boolean> {
     if (!this.open) return false;
     try {
@@ -241,6 +223,7 @@ class SqliteLogStore implements LogStore {
     if (!this.open) throw new ProvenantError('STORE_UNAVAILABLE', 'the log store is closed');
   }
 
+  /** Runs a read, or a write statement or transaction, on this connection (also for the policy tables). */
   private async read<T>(what: string, f: () => T): Promise<T> {
     this.ensureOpen();
     try {
