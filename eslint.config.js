@@ -17,14 +17,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**', 'src/merkle/**', 'src/formats/**', 'src/crypto/**', 'src/policy/**'],
+    // The policy engine's parser and evaluator are pure; policy/facts and policy/runtime read the log and the
+    // store through their ports. Image references are parsed by oci/reference.ts, which does no I/O either.
+    files: ['src/core/**', 'src/merkle/**', 'src/formats/**', 'src/crypto/**', 'src/policy/*.ts', 'src/policy/document/**', 'src/policy/evaluate/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: ['node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https', 'node:child_process'], message: 'Pure layers do no I/O.' },
-            { group: ['**/oci/**', '**/store/**', '**/cli/**', '**/server/**'], message: 'Imports go downward only.' },
+            { group: ['**/oci/**', '!**/oci/reference.js', '**/store/**', '**/cli/**', '**/server/**'], message: 'Imports go downward only.' },
           ],
         },
       ],

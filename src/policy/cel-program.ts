@@ -126,8 +126,10 @@ function freeVariables(
       sub(v!.result, inner, depth + 1);
       return;
     }
-    default:
-      // constExpr and an unset kind read no variable.
+    case 'constExpr':
+    case undefined:
       return;
   }
+  // A node kind added to cel-spec after this walker would read variables it cannot see: refuse it.
+  bad(`uses an expression kind this version cannot check (${String(k.case)})`);
 }

@@ -22,7 +22,8 @@ export const COMPILER_FLAG_VARIABLES = [
 const MAX_FLAGS_LENGTH = 16 * 1024;
 const MAX_FIELD_LENGTH = 256;
 const MAX_PATH_LENGTH = 4096;
-const DIGEST_ALGORITHM = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+// in-toto DigestSet keys: the standard algorithm names and the git ones, which are camelCase ("gitCommit").
+const DIGEST_ALGORITHM = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const DIGEST_VALUE = /^[0-9a-f]{8,128}$/;
 
 export type ToolchainRecord = { name: ToolchainName; version: string; path?: string };

@@ -166,6 +166,9 @@ test('source and builder: explicit options win over CI, userinfo dropped, malfor
   assert.ok(!JSON.stringify(explicit).includes('tok3n-value'));
   const digest = buildEnvironment(facts, { salt: SALT, allowInClear: [], sourceDigest: { sha256: 'ab'.repeat(32) } });
   assert.deepEqual(digest.source, { digest: { sha256: 'ab'.repeat(32) } });
+  // What `build --source-digest <commit>` passes: the in-toto git algorithm name is camelCase.
+  const commit = buildEnvironment(facts, { salt: SALT, allowInClear: [], sourceDigest: { gitCommit: 'c0'.repeat(20) } });
+  assert.deepEqual(commit.source, { digest: { gitCommit: 'c0'.repeat(20) } });
   const bads: Partial<BuildEnvironmentOptions>[] = [
     { sourceUri: 'not a uri' }, { builderId: 'relative/path' }, { sourceDigest: { sha256: 'XYZ' } }, { sourceDigest: {} },
   ];
