@@ -80,6 +80,7 @@ export const ERROR_CODES = {
   SBOM_MALFORMED: spec(400, 'input', 'A file given as an SBOM is not CycloneDX or SPDX JSON, or a component or package of it is malformed (a purl that does not parse, a field of the wrong type).'),
   REPUTATION_EVENT_INVALID: spec(400, 'input', 'A provider reputation event (predicate https://provenant.dev/attestation/reputation-event/v1) is not well formed: an unknown or missing field, a bad date, severity or rating, or a subject that does not name its provider.'),
   POLICY_INVALID: spec(400, 'input', 'A policy document is not valid: YAML that does not parse, an unknown field, a wrong type, a bad glob, version range or CEL expression. Details name the line, column and field.'),
+  POLICY_UNSUPPORTED: spec(400, 'input', 'A policy document asks for something Provenant cannot honour exactly (a ClusterImagePolicy kms or secretRef key, a cue or rego policy, source.oci, keyless ca-cert, a key type Provenant does not verify). Details name the line, column and field.'),
   POLICY_NOT_FOUND: spec(404, 'notFound', 'No policy of that name is in force (its versions in the log end with a deletion, or it was never applied).'),
   EVALUATION_INPUT_INVALID: spec(400, 'input', 'The input of a policy evaluation or decision cache lookup is not usable: a request time that is not an RFC 3339 instant.'),
   FACTS_TOO_MANY: spec(413, 'input', 'Gathering the facts about an image digest found more log entries (signatures, attestations, audits, revocations) than the limit; nothing was gathered.'),

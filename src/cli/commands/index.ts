@@ -6,7 +6,9 @@ import { installInspect } from './inspect.js';
 import { installKeygen } from './keygen.js';
 import { installHistory, installRecord } from './lineage.js';
 import { installLog } from './log.js';
+import { installReputation } from './reputation.js';
 import { installSbom } from './sbom.js';
+import { installScan } from './scan.js';
 import { installServe } from './serve.js';
 import { installSign, installVerify } from './sign.js';
 import { installToken } from './token.js';
@@ -22,11 +24,13 @@ export const COMMANDS: readonly CommandInstaller[] = [
   installInspect,
   installBuild,
   installSbom,
+  installScan,
   installLog,
   installRecord,
   installHistory,
   installAttestRecord,
   installRevoke,
+  installReputation,
   installServe,
   installToken,
 ];
