@@ -1,4 +1,4 @@
-// `provenant sbom` and `provenant build` on real images made by real tools: a Debian bookworm root from
+// `provenant sbom`, `provenant build` and `provenant scan` on real images made by real tools: a Debian bookworm root from
 // debootstrap (minbase, cached; see test/helpers/debootstrap.ts) packed into an OCI layout by umoci, then two
 // more layers made by umoci repack from edits of the same bundle. The SBOM is compared with dpkg-query on the
 // same root, and the signed per-layer predicate with the edits each layer made. Needs root (umoci keeps
@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { errorCode, provenant, type CliResult } from '../helpers/cli.js';
@@ -272,4 +272,45 @@ test('build --push on a three-layer image attests what each layer installed, upg
   const unattested = await provenant(['verify-attestation', '--key', `${key}.pub`, '--type', LAYERS_V1, `oci:${layout}:mid`]);
   assert.equal(unattested.code, 1);
   assert.equal(errorCode(unattested), 'ATTESTATION_MISSING');
+});
+
+// `provenant scan` on the minbase image with the real Debian 12 advisories of test/fixtures/osv/debian-12/:
+// exactly the findings its EXPECTED.md lists, and Trivy's exit status rule.
+const DEBIAN_12 = new URL('../fixtures/osv/debian-12/', import.meta.url).pathname;
+const MINBASE_FINDINGS = [
+  'apt DEBIAN-CVE-2011-3374',
+  'coreutils DEBIAN-CVE-2016-2781',
+  'coreutils DEBIAN-CVE-2025-5278',
+  'libapt-pkg6.0 DEBIAN-CVE-2011-3374',
+  'libc-bin DEBIAN-CVE-2010-4756',
+  'libc-bin DEBIAN-CVE-2019-1010022',
+  'libc6 DEBIAN-CVE-2010-4756',
+  'libc6 DEBIAN-CVE-2019-1010022',
+];
+interface ScanJson {
+  findings: { package: { name: string }; advisories: string[]; severity: { rating: string } }[];
+}
+const findingKeys = (report: ScanJson): string[] => report.findings.flatMap((f) => f.advisories.map((a) => `${f.package.name} ${a}`)).sort();
+
+test('scan of the minbase image finds exactly the expected Debian 12 advisories', { timeout: 120_000 }, async () => {
+  const report = ok(await provenant(['scan', `oci:${layout}:base`, '--db', DEBIAN_12, '--format', 'json', '-q']), 'provenant scan') as ScanJson;
+  assert.deepEqual(findingKeys(report), MINBASE_FINDINGS);
+  const critical = report.findings.filter((f) => f.severity.rating === 'HIGH' || f.severity.rating === 'CRITICAL');
+  assert.deepEqual(findingKeys({ findings: critical }), ['libc-bin DEBIAN-CVE-2019-1010022', 'libc6 DEBIAN-CVE-2019-1010022']);
+  const recent = ok(await provenant(['scan', `oci:${layout}:base`, '--db', DEBIAN_12, '--published-after', '2024-01-01', '--format', 'json', '-q']), 'scan --published-after') as ScanJson;
+  assert.deepEqual(findingKeys(recent), ['coreutils DEBIAN-CVE-2025-5278']);
+});
+
+test('scan --exit-code 1 --severity HIGH,CRITICAL exits 1 on the minbase image only while a HIGH or CRITICAL finding exists', { timeout: 120_000 }, async () => {
+  const gate = ['--exit-code', '1', '--severity', 'HIGH,CRITICAL', '--format', 'json', '-q'];
+  const failing = await provenant(['scan', `oci:${layout}:base`, '--db', DEBIAN_12, ...gate]);
+  assert.equal(failing.code, 1, failing.stderr);
+  assert.deepEqual(findingKeys(JSON.parse(failing.stdout) as ScanJson), ['libc-bin DEBIAN-CVE-2019-1010022', 'libc6 DEBIAN-CVE-2019-1010022']);
+  // The same data without the one CRITICAL record: the lower findings remain, but none passes the filter.
+  const db = join(work, 'debian-12-without-critical');
+  mkdirSync(db);
+  for (const name of readdirSync(DEBIAN_12)) if (name.endsWith('.json') && name !== 'DEBIAN-CVE-2019-1010022.json') copyFileSync(join(DEBIAN_12, name), join(db, name));
+  const passing = await provenant(['scan', `oci:${layout}:base`, '--db', db, ...gate]);
+  assert.equal(passing.code, 0, passing.stderr);
+  assert.deepEqual(findingKeys(JSON.parse(passing.stdout) as ScanJson), []);
 });
