@@ -8,7 +8,13 @@ import { interpretLicenses } from './spdx.js';
 
 export const CYCLONEDX_SPEC_VERSION = '1.6';
 /** CycloneDX property names Provenant writes (namespaced as the property taxonomy asks of tools). */
-export const CYCLONEDX_PROPERTIES = { layerDigest: 'provenant:layer:digest', layerIndex: 'provenant:layer:index' } as const;
+export const CYCLONEDX_PROPERTIES = {
+  layerDigest: 'provenant:layer:digest',
+  layerIndex: 'provenant:layer:index',
+  // The source package of a deb or apk binary package: distribution advisories name source packages.
+  sourceName: 'provenant:package:source-name',
+  sourceVersion: 'provenant:package:source-version',
+} as const;
 
 export interface CycloneDxInput {
   /** "urn:uuid:" and an RFC 4122 UUID in lowercase; the caller makes it (a new one per BOM). */
@@ -59,12 +65,15 @@ function component({ package: p, layer }: AttributedPackage, ref: string): JsonO
   const out: JsonObject = { 'bom-ref': ref, type: 'library', ...nameAndGroup(p), version: p.version, purl: p.purl };
   const licenses = licenseChoice(p.licenses);
   if (licenses.length > 0) out.licenses = licenses;
+  const properties: JsonObject[] = [];
   if (layer !== undefined) {
-    out.properties = [
-      { name: CYCLONEDX_PROPERTIES.layerDigest, value: layer.digest },
-      { name: CYCLONEDX_PROPERTIES.layerIndex, value: String(layer.index) },
-    ];
+    properties.push({ name: CYCLONEDX_PROPERTIES.layerDigest, value: layer.digest }, { name: CYCLONEDX_PROPERTIES.layerIndex, value: String(layer.index) });
   }
+  if (p.source !== undefined) {
+    properties.push({ name: CYCLONEDX_PROPERTIES.sourceName, value: p.source.name });
+    if (p.source.version !== undefined) properties.push({ name: CYCLONEDX_PROPERTIES.sourceVersion, value: p.source.version });
+  }
+  if (properties.length > 0) out.properties = properties;
   const locations = [...new Set(p.locations)];
   if (locations.length > 0) out.evidence = { occurrences: locations.map((location) => ({ location })) };
   return out;

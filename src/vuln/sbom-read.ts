@@ -84,7 +84,12 @@ function readCycloneDx(doc: JsonObject): SbomContents {
       if (!isJsonObject(value)) malformed(`${where} is not an object`, where);
       if (value.type === 'operating-system') collector.osRelease ??= osRelease(value.name, value.version);
       const purl = optionalString(value.purl, `${where}.purl`);
-      if (purl !== undefined) collector.add(purl, occurrences(value.evidence, where), cycloneDxLayer(value.properties, where));
+      if (purl !== undefined) {
+        const before = collector.packages.length;
+        collector.add(purl, occurrences(value.evidence, where), cycloneDxLayer(value.properties, where));
+        const added = collector.packages[before];
+        if (added !== undefined) withCycloneDxSource(added.package, value.properties, where);
+      }
       visit(value.components, `${where}.components`);
     }
   };
@@ -109,14 +114,26 @@ function occurrences(evidence: JsonValue | undefined, where: string): string[] {
   return array(occ, `${where}.evidence.occurrences`).flatMap((o) => (isJsonObject(o) && typeof o.location === 'string' ? [o.location] : []));
 }
 
-function cycloneDxLayer(properties: JsonValue | undefined, where: string): LayerRef | undefined {
-  const value = (name: string): string | undefined => {
+function propertyReader(properties: JsonValue | undefined, where: string): (name: string) => string | undefined {
+  return (name) => {
     for (const p of array(properties, `${where}.properties`)) {
       if (isJsonObject(p) && p.name === name && typeof p.value === 'string') return p.value;
     }
     return undefined;
   };
+}
+
+function cycloneDxLayer(properties: JsonValue | undefined, where: string): LayerRef | undefined {
+  const value = propertyReader(properties, where);
   return layerRef(value(CYCLONEDX_PROPERTIES.layerIndex), value(CYCLONEDX_PROPERTIES.layerDigest));
+}
+
+function withCycloneDxSource(pkg: Package, properties: JsonValue | undefined, where: string): void {
+  const value = propertyReader(properties, where);
+  const name = value(CYCLONEDX_PROPERTIES.sourceName);
+  if (name === undefined || name === '' || pkg.source !== undefined || (pkg.ecosystem !== 'deb' && pkg.ecosystem !== 'apk')) return;
+  const version = value(CYCLONEDX_PROPERTIES.sourceVersion);
+  pkg.source = version === undefined || version === '' ? { name } : { name, version };
 }
 
 function readSpdx(doc: JsonObject): SbomContents {

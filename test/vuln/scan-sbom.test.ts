@@ -37,7 +37,7 @@ function essentials(p: AttributedPackage, withLocations: boolean, withSource: bo
   };
 }
 
-test("Provenant's CycloneDX BOM reads back to the packages it was written from, with layers and locations", () => {
+test("Provenant's CycloneDX BOM reads back to the packages it was written from, with layers, locations and source packages", () => {
   const read = readSbom(JSON.stringify(cyclonedx));
   assert.equal(read.format, 'cyclonedx');
   assert.equal(read.specVersion, '1.6');
@@ -48,9 +48,10 @@ test("Provenant's CycloneDX BOM reads back to the packages it was written from, 
   assert.deepEqual(read.notScanned, []);
   assert.equal(read.packages.length, inventory.length);
   assert.deepEqual(
-    read.packages.map((p) => essentials(p, true, false)),
-    inventory.map((p) => essentials(p, true, false)),
+    read.packages.map((p) => essentials(p, true, true)),
+    inventory.map((p) => essentials(p, true, true)),
   );
+  assert.ok(inventory.some((p) => p.package.source !== undefined && p.package.source.name !== p.package.name), 'the sample has a binary package built from a differently named source');
 });
 
 test("Provenant's SPDX document reads back with layers and the source packages of deb and apk packages", () => {
