@@ -26,6 +26,11 @@ export const CEL_LIMITS = {
   maxNodes: 2000,
   /** Nested comprehensions (exists/all/map/filter inside another) multiply work by the list sizes. */
   maxComprehensionDepth: 2,
+  /**
+   * Nesting of the syntax tree. The parser balances && and || chains, but not arithmetic ("1+1+...+1" nests once
+   * per term); walking or planning a tree nested thousands deep exhausts the stack, which is not a policy error.
+   */
+  maxNesting: 100,
 } as const;
 
 export type CelOutcome = { readonly ok: true; readonly value: boolean } | { readonly ok: false; readonly error: string };
@@ -86,13 +91,15 @@ function freeVariables(
   free: Set<string>,
   walk: { nodes: number },
   bad: (p: string) => never,
+  level = 1,
 ): void {
   if (expr === undefined) return;
   if (++walk.nodes > CEL_LIMITS.maxNodes) bad(`has more than ${CEL_LIMITS.maxNodes} nodes`);
+  if (level > CEL_LIMITS.maxNesting) bad(`nests deeper than ${CEL_LIMITS.maxNesting} levels`);
   const k = expr.exprKind;
   // The AST node shapes of cel.expr.Expr (cel-spec syntax.proto).
   const v = k.value as Record<string, unknown> | undefined;
-  const sub = (e: unknown, b = bound, d = depth): void => freeVariables(e as ExprNode | undefined, b, d, free, walk, bad);
+  const sub = (e: unknown, b = bound, d = depth): void => freeVariables(e as ExprNode | undefined, b, d, free, walk, bad, level + 1);
   switch (k.case) {
     case 'identExpr': {
       const name = (v as { name: string }).name;

@@ -65,13 +65,16 @@ function globRegExp(glob: string): RegExp {
 }
 
 // The registry part of a glob is decided as a reference's is: a first component with "." or ":" or "localhost"
-// is a host; otherwise the glob names Docker Hub. A wildcard first component ("*/app", "**") is left alone.
+// is a host; otherwise the glob names Docker Hub, and a one-component glob an official image ("nginx:1.*" is
+// "docker.io/library/nginx:1.*"). A glob starting with a wildcard ("**", "*.example.com/app") is left alone,
+// except "*" and "*/*", which policy-controller reads as Docker Hub's (pkg/apis/glob Compile).
 function normaliseGlob(glob: string): string {
+  if (glob === '*') return `${DOCKER_HUB}/library/*`;
+  if (glob === '*/*') return `${DOCKER_HUB}/*/*`;
+  if (glob.startsWith('*')) return glob;
   const slash = glob.indexOf('/');
   const first = slash === -1 ? glob : glob.slice(0, slash);
-  if (first.includes('*')) return glob;
   if (first === 'index.docker.io') return `${DOCKER_HUB}${glob.slice(first.length)}`;
   if (slash !== -1 && (first === 'localhost' || /[.:]/.test(first))) return glob;
-  const path = glob;
-  return `${DOCKER_HUB}/${path.includes('/') ? path : `library/${path}`}`;
+  return `${DOCKER_HUB}/${slash === -1 ? `library/${glob}` : glob}`;
 }

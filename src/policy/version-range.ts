@@ -144,6 +144,7 @@ function parseIntervals(text: string, bad: (p: string) => never): Interval[] {
       });
     } else bad('an interval has at most two bounds');
     at = re.lastIndex;
+    if (m![4] === ',' && at === text.length) bad('ends with a comma; another interval must follow it');
   }
   return intervals;
 }

@@ -1,0 +1,18 @@
+// The digest of a set of policies, for naming a set that has no log index (offline evaluation, `policy test`):
+// the canonical JSON of [{ name, digest }] sorted by name, so the order of files and documents does not matter and
+// any change to any document changes it.
+import { sha256Digest, type Digest } from '../../core/digest.js';
+import { canonicalJson } from '../../core/json.js';
+import type { Policy } from '../policy.js';
+
+export function policySetDigest(policies: readonly Pick<Policy, 'name' | 'origin'>[]): Digest {
+  const entries = policies
+    .map((p) => ({ name: p.name, digest: p.origin.digest }))
+    .sort((a, b) => compare(a.name, b.name) || compare(a.digest, b.digest));
+  return sha256Digest(canonicalJson(entries));
+}
+
+// Code-unit order, as canonical JSON sorts keys; localeCompare would depend on the machine's locale.
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
