@@ -74,6 +74,8 @@ export function utcInstant(text: string): string | undefined {
   const upper = text.toUpperCase();
   if (isUtcTimestamp(text)) return text;
   if (!OFFSET_RE.test(upper)) return undefined;
+  // Date.parse rolls an impossible day over ("02-30" becomes March 1st): the calendar date must exist as written.
+  if (!isUtcTimestamp(`${upper.slice(0, 10)}T00:00:00Z`)) return undefined;
   const ms = Date.parse(upper);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }

@@ -60,6 +60,7 @@ test('instants: dates, UTC times and offsets normalise to UTC; anything else is 
   assert.equal(utcInstant('2024-01-01T10:00:00.123456789Z'), '2024-01-01T10:00:00.123456789Z');
   assert.equal(utcInstant('2024-01-01T10:00:00+02:00'), '2024-01-01T08:00:00.000Z');
   assert.equal(utcInstant('2024-01-01t10:00:00z'), '2024-01-01T10:00:00.000Z');
+  assert.equal(utcInstant('2024-02-30T00:00:00+01:00'), undefined);
   for (const bad of ['2024-02-30', '2024-13-01T00:00:00Z', 'yesterday', '2024-01-01 10:00:00', '1704067200', '']) assert.equal(utcInstant(bad), undefined, bad);
 });
 
