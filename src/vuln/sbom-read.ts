@@ -68,9 +68,21 @@ class Collector {
     this.purlRelease ??= read.release;
   }
 
-  release(): Pick<SbomContents, 'release' | 'releaseFrom'> {
+  private release(): Pick<SbomContents, 'release' | 'releaseFrom'> {
     if (this.osRelease !== undefined) return { release: this.osRelease, releaseFrom: 'operating-system' };
     return this.purlRelease === undefined ? {} : { release: this.purlRelease, releaseFrom: 'purl' };
+  }
+
+  contents(format: SbomContents['format'], specVersion: string, created: string | undefined, subject: SbomContents['subject']): SbomContents {
+    return {
+      format,
+      specVersion,
+      packages: this.packages,
+      notScanned: this.notScanned,
+      ...this.release(),
+      ...(created === undefined ? {} : { created }),
+      ...(subject === undefined ? {} : { subject }),
+    };
   }
 }
 
@@ -98,15 +110,7 @@ function readCycloneDx(doc: JsonObject): SbomContents {
   if (component?.type === 'operating-system') collector.osRelease ??= osRelease(component.name, component.version);
   const created = optionalString(metadata?.timestamp, 'metadata.timestamp');
   const subject = subjectOf(component?.name, component?.version);
-  return {
-    format: 'cyclonedx',
-    specVersion,
-    packages: collector.packages,
-    notScanned: collector.notScanned,
-    ...collector.release(),
-    ...(created === undefined ? {} : { created }),
-    ...(subject === undefined ? {} : { subject }),
-  };
+  return collector.contents('cyclonedx', specVersion, created, subject);
 }
 
 function occurrences(evidence: JsonValue | undefined, where: string): string[] {
@@ -163,15 +167,7 @@ function readSpdx(doc: JsonObject): SbomContents {
     if (added !== undefined) withSpdxSource(added.package, info);
   }
   const created = optionalString(optionalObject(doc.creationInfo, 'creationInfo')?.created, 'creationInfo.created');
-  return {
-    format: 'spdx',
-    specVersion,
-    packages: collector.packages,
-    notScanned: collector.notScanned,
-    ...collector.release(),
-    ...(created === undefined ? {} : { created }),
-    ...(subject === undefined ? {} : { subject }),
-  };
+  return collector.contents('spdx', specVersion, created, subject);
 }
 
 // The sentences formats/spdx.ts writes into sourceInfo.
