@@ -1,5 +1,8 @@
-// Arguments of `provenant serve`: the listen address, positive numbers and the registry map.
+// Arguments of `provenant serve`: the listen address, positive numbers, the registry map and the policy engine's options.
 import { ProvenantError } from '../core/errors.js';
+import type { Verifier } from '../crypto/index.js';
+import type { PolicySet } from '../policy/policy.js';
+import { loadVerifierFiles } from './options.js';
 
 /** "host:port", "[v6]:port", ":port" (loopback) or "port". Errors: USAGE. */
 export function parseListen(value: string): { host: string; port: number } {
@@ -32,4 +35,22 @@ export function parseRegistryMap(values: readonly string[]): Record<string, stri
     map[host] = value.slice(eq + 1);
   }
   return map;
+}
+
+/** The policy engine options of `provenant serve`. Errors: USAGE, key file errors. */
+export async function policyEngineArgs(opts: {
+  policyKey?: string[];
+  reputationKey?: string[];
+  unmatched: string;
+  reevaluateInterval: string;
+}): Promise<{ policyKeys: Verifier[]; reputationKeys: Verifier[]; noMatch: PolicySet['noMatch']; reevaluateIntervalMs: number }> {
+  if (opts.unmatched !== 'allow' && opts.unmatched !== 'warn' && opts.unmatched !== 'deny') {
+    throw new ProvenantError('USAGE', `--unmatched must be allow, warn or deny, not ${JSON.stringify(opts.unmatched)}`);
+  }
+  return {
+    policyKeys: opts.policyKey === undefined ? [] : await loadVerifierFiles(opts.policyKey),
+    reputationKeys: opts.reputationKey === undefined ? [] : await loadVerifierFiles(opts.reputationKey),
+    noMatch: opts.unmatched,
+    reevaluateIntervalMs: parsePositive(opts.reevaluateInterval, '--reevaluate-interval', true) * 1000,
+  };
 }

@@ -12,10 +12,12 @@ import { prepareEntry, type EntryPreparer } from '../log/entries/index.js';
 import type { LogService } from '../log/service.js';
 import { ORIGIN_SETTING, TransparencyLog, type StoredLog } from '../log/transparency-log.js';
 import { openLogStore, type LogStoreLocation } from '../store/open-log-store.js';
+import type { ProvenantStore } from '../store/policy-ports.js';
 import { SQLITE_FILE } from '../store/sqlite/sqlite-log-store.js';
 import { readTextFile } from './files.js';
 import { openLogKey } from './log-key.js';
 import { HttpLog } from './remote/http-log.js';
+import type { ServiceEndpoint } from './remote/service-http.js';
 import type { Io } from './run.js';
 
 export const TOKEN_ENV = 'PROVENANT_TOKEN';
@@ -62,10 +64,7 @@ export function addStoreOptions(cmd: Command): Command {
 export async function openLogAccess(opts: StoreOptions, io: Io, mode: AccessMode): Promise<LogAccess> {
   if (opts.server !== undefined) {
     if (opts.origin !== undefined) throw new ProvenantError('USAGE', '--origin names a new embedded log; a service has its own');
-    const url = parseServerUrl(opts.server);
-    const token = opts.token ?? nonEmpty(io.env[TOKEN_ENV]);
-    const caBundle = opts.cacert === undefined ? undefined : await readTextFile(opts.cacert, 'CA bundle', 4 * 1024 * 1024);
-    const log = new HttpLog({ url, ...(token === undefined ? {} : { token }), ...(caBundle === undefined ? {} : { caBundle }) });
+    const log = new HttpLog(await serviceEndpoint({ ...opts, server: opts.server }, io));
     return { log, close: () => log.close() };
   }
   if (opts.token !== undefined || opts.cacert !== undefined) throw new ProvenantError('USAGE', '--token and --cacert go with --server');
@@ -98,7 +97,7 @@ export interface EmbeddedLogOptions {
  * The log in a store, signed with the key at `keyPath` (created on first use). The origin of a new store is the
  * one given or a fresh random one, and is bound in the store from then on.
  */
-export async function openEmbeddedLog(options: EmbeddedLogOptions): Promise<{ log: TransparencyLog; key: SigningKey }> {
+export async function openEmbeddedLog(options: EmbeddedLogOptions): Promise<{ log: TransparencyLog; key: SigningKey; store: ProvenantStore }> {
   const { key } = await openLogKey(options.keyPath, options.env, { create: true });
   const store = await openLogStore(options.location);
   try {
@@ -114,7 +113,7 @@ export async function openEmbeddedLog(options: EmbeddedLogOptions): Promise<{ lo
       ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
       ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
     });
-    return { log, key };
+    return { log, key, store };
   } catch (e) {
     await store.close();
     throw e;
@@ -147,6 +146,14 @@ async function isFile(path: string): Promise<boolean> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
     throw new ProvenantError('IO_ERROR', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** Where and how to reach the service --server names: its URL, the token (--token or $PROVENANT_TOKEN), --cacert. */
+export async function serviceEndpoint(opts: StoreOptions & { server: string }, io: Io): Promise<ServiceEndpoint> {
+  const url = parseServerUrl(opts.server);
+  const token = opts.token ?? nonEmpty(io.env[TOKEN_ENV]);
+  const caBundle = opts.cacert === undefined ? undefined : await readTextFile(opts.cacert, 'CA bundle', 4 * 1024 * 1024);
+  return { url, ...(token === undefined ? {} : { token }), ...(caBundle === undefined ? {} : { caBundle }) };
 }
 
 function parseServerUrl(value: string): URL {

@@ -50,6 +50,8 @@ declare module 'fastify' {
     readonly drain: DrainState;
     readonly servedLog: TransparencyLog;
     readonly registryIngest: RegistryIngest | null;
+    /** The Prometheus registry /metrics serves, for route plugins that add metrics of their own. */
+    readonly metricsRegistry: ServerMetrics['registry'];
   }
 }
 
@@ -67,6 +69,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('drain', drain);
   app.decorate('servedLog', options.log);
   app.decorate('registryIngest', ingest ?? null);
+  app.decorate('metricsRegistry', metrics.registry);
 
   installErrorReplies(app);
   installJsonBody(app, maxBodyBytes);

@@ -7,6 +7,7 @@ import { installKeygen } from './keygen.js';
 import { installHistory, installRecord } from './lineage.js';
 import { installLog } from './log.js';
 import { installReputation } from './reputation.js';
+import { installPolicy } from './policy.js';
 import { installSbom } from './sbom.js';
 import { installScan } from './scan.js';
 import { installServe } from './serve.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandInstaller[] = [
   installBuild,
   installSbom,
   installScan,
+  installPolicy,
   installLog,
   installRecord,
   installHistory,

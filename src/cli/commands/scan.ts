@@ -1,11 +1,11 @@
 // `provenant scan`: known vulnerabilities (OSV advisories) in the packages of an image or an SBOM, with Trivy's
 // filters and exit status: --exit-code N only when a finding survives every filter.
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { sha256Digest } from '../../core/digest.js';
 import { ProvenantError } from '../../core/errors.js';
 import type { AttributedPackage, LayerRef } from '../../formats/sbom-package.js';
-import { loadOsv, type OsvSource } from '../../vuln/osv-load.js';
+import { loadOsv } from '../../vuln/osv-load.js';
 import type { DistroRelease } from '../../vuln/package-ecosystem.js';
 import { parseSeverityList, utcInstant, type ScanFilters } from '../../vuln/scan-filters.js';
 import { scanData, type NotScanned } from '../../vuln/scan-findings.js';
@@ -16,6 +16,7 @@ import { readSbom, SBOM_LIMITS } from '../../vuln/sbom-read.js';
 import { analyzeImageArgument } from '../analyzed-image.js';
 import { readInputFile, writeOutputFile } from '../files.js';
 import { addAccessOptions, type AccessOptions } from '../options.js';
+import { osvSourceOf } from '../osv-source.js';
 import { PROVENANT_VERSION, type Io } from '../run.js';
 
 const FORMATS = ['table', 'json', 'sarif'] as const;
@@ -80,7 +81,7 @@ export function installScan(program: Command, io: Io): void {
     const severities = opts.severity === undefined ? undefined : parseSeverityList(opts.severity);
     const after = opts.publishedAfter === undefined ? undefined : publishedAfterOption(opts.publishedAfter);
 
-    const source = await osvSourceOf(opts.db);
+    const source = await osvSourceOf(opts.db, '--db');
     const target = (await isRegularFile(targetArg)) ? await sbomInput(targetArg) : await imageInput(targetArg, opts, io);
     const dataset = await loadOsv(source);
     const loadedAt = new Date().toISOString();
@@ -147,27 +148,7 @@ async function isRegularFile(path: string): Promise<boolean> {
   }
 }
 
-const ZIP_MAGIC = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from('PK\x05\x06', 'latin1')];
 
-/** The OSV shape `path` holds: a directory, a zip archive (by its signature), or else NDJSON. Errors: FILE_NOT_FOUND, IO_ERROR. */
-async function osvSourceOf(path: string): Promise<OsvSource> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'IO_ERROR';
-    throw new ProvenantError(code, `--db ${path} cannot be read`, { details: { path }, cause: e });
-  }
-  if (info.isDirectory()) return { dir: path };
-  const head = Buffer.alloc(4);
-  const handle = await open(path, 'r');
-  try {
-    await handle.read(head, 0, 4, 0);
-  } finally {
-    await handle.close();
-  }
-  return ZIP_MAGIC.some((m) => m.equals(head)) ? { zip: path } : { ndjson: path };
-}
 
 async function sbomInput(path: string): Promise<ScanInput> {
   const bytes = await readInputFile(path, 'SBOM', SBOM_LIMITS.maxLength);

@@ -15,7 +15,8 @@ import { readTextFile } from '../files.js';
 import { collect, loadVerifierFiles } from '../options.js';
 import type { Io } from '../run.js';
 import { DEFAULT_DATA_DIR, LOG_KEY_FILE, openEmbeddedLog } from '../store-access.js';
-import { parseListen, parsePositive, parseRegistryMap } from '../serve-args.js';
+import { parseListen, parsePositive, parseRegistryMap, policyEngineArgs } from '../serve-args.js';
+import { policyEngine } from '../../server/policy-wiring.js';
 import { defaultTokenFile } from './token.js';
 
 interface ServeOptions {
@@ -34,6 +35,10 @@ interface ServeOptions {
   batchSize?: string;
   batchDelay?: string;
   verifyThreads?: string;
+  policyKey?: string[];
+  reputationKey?: string[];
+  unmatched: string;
+  reevaluateInterval: string;
 }
 
 export function installServe(program: Command, io: Io): void {
@@ -55,6 +60,10 @@ export function installServe(program: Command, io: Io): void {
     .option('--batch-size <n>', 'most entries sequenced in one batch')
     .option('--batch-delay <ms>', 'how long the first waiting append waits for company')
     .option('--verify-threads <n>', `worker threads verifying proposals; 0 verifies in-process (default ${defaultPrepareThreads()} here)`)
+    .option('--policy-key <pem>', 'public key whose policy versions in the log are in force, besides the log key (repeatable)', collect)
+    .option('--reputation-key <pem>', 'public key of a trusted reporter of reputation events and revocations (repeatable)', collect)
+    .option('--unmatched <outcome>', 'the decision for an image no policy matches: allow, warn or deny', 'deny')
+    .option('--reevaluate-interval <seconds>', 'how often to look for policy, advisory and revocation changes made by other writers (0: never)', '30')
     .action(async (opts: ServeOptions) => {
       if (opts.readAuth !== 'open' && opts.readAuth !== 'token') throw new ProvenantError('USAGE', '--read-auth must be open or token');
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new ProvenantError('USAGE', '--tls-cert and --tls-key go together');
@@ -65,6 +74,7 @@ export function installServe(program: Command, io: Io): void {
       const verifyThreads = opts.verifyThreads === undefined ? defaultPrepareThreads() : parsePositive(opts.verifyThreads, '--verify-threads', true);
       const registryHosts = opts.registry === undefined ? undefined : parseRegistryMap(opts.registry);
       const trustedKeys: Verifier[] = opts.trustedKey === undefined ? [] : await loadVerifierFiles(opts.trustedKey);
+      const engine = await policyEngineArgs(opts);
       const tls =
         opts.tlsCert === undefined || opts.tlsKey === undefined
           ? undefined
@@ -75,7 +85,7 @@ export function installServe(program: Command, io: Io): void {
       });
 
       const pool = verifyThreads === 0 ? undefined : PreparePool.create(verifyThreads);
-      const { log, key } = await openEmbeddedLog({
+      const { log, key, store } = await openEmbeddedLog({
         location: opts.database === undefined ? { dataDir: opts.data } : { databaseUrl: opts.database },
         keyPath: opts.logKey ?? join(opts.data, LOG_KEY_FILE),
         env: io.env,
@@ -109,6 +119,7 @@ export function installServe(program: Command, io: Io): void {
           logger: { level: 'info', stream: io.stderr },
           ...(tls === undefined ? {} : { tls }),
           ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+          extraRoutes: [policyEngine({ log, store, signer: key, ...engine })],
         });
       } catch (e) {
         await ingest.drain();

@@ -25,7 +25,7 @@ export interface ServiceResponse {
 }
 
 export interface ServiceRequest {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   /** Path below the base URL, without a leading slash: "api/v1/log". */
   readonly path: string;
   readonly query?: Readonly<Record<string, string | undefined>>;
