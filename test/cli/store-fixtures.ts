@@ -8,6 +8,7 @@ import { LOG_PASSWORD_ENV } from '../../src/cli/log-key.js';
 import { openEmbeddedLog } from '../../src/cli/store-access.js';
 import type { ReadAuth } from '../../src/server/auth.js';
 import { buildServer } from '../../src/server/app.js';
+import { policyEngine } from '../../src/server/policy-wiring.js';
 import { createToken, TokenStore } from '../../src/server/tokens.js';
 import { cli, keyFiles, PASSWORD, workspace, type CliResult, type KeyFiles } from './cli-helpers.js';
 
@@ -69,13 +70,15 @@ export async function serveData(data: string, options: { readAuth?: ReadAuth; or
   const tokenFile = join(data, 'tokens.json');
   const writeToken = await createToken(tokenFile, `writer-${Date.now()}${Math.random().toString(16).slice(2, 6)}`, ['read', 'write']);
   const readToken = await createToken(tokenFile, `reader-${Date.now()}${Math.random().toString(16).slice(2, 6)}`, ['read']);
-  const { log } = await openEmbeddedLog({
+  const { log, key, store } = await openEmbeddedLog({
     location: { dataDir: data },
     keyPath: join(data, 'log.key'),
     env: { [LOG_PASSWORD_ENV]: LOG_PASSWORD },
     ...(options.origin === undefined ? {} : { origin: options.origin }),
   });
-  const app = await buildServer({ log, tokens: await TokenStore.open(tokenFile), readAuth: options.readAuth ?? 'open', logger: false });
+  // As `provenant serve` runs it: the policy engine's routes beside the log's.
+  const engine = policyEngine({ log, store, signer: key, policyKeys: [], reputationKeys: [], noMatch: 'deny', reevaluateIntervalMs: 0 });
+  const app = await buildServer({ log, tokens: await TokenStore.open(tokenFile), readAuth: options.readAuth ?? 'open', logger: false, extraRoutes: [engine] });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;

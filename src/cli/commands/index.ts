@@ -10,6 +10,7 @@ import { installReputation } from './reputation.js';
 import { installPolicy } from './policy.js';
 import { installSbom } from './sbom.js';
 import { installScan } from './scan.js';
+import { installVuln } from './vuln.js';
 import { installServe } from './serve.js';
 import { installSign, installVerify } from './sign.js';
 import { installToken } from './token.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly CommandInstaller[] = [
   installSbom,
   installScan,
   installPolicy,
+  installVuln,
   installLog,
   installRecord,
   installHistory,
