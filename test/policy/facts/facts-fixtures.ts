@@ -13,11 +13,11 @@ export const SOURCE_URI = 'git+https://github.com/acme/app@refs/heads/main';
 export const SOURCE_COMMIT = `c0ffee${'0'.repeat(34)}`;
 export const CFLAGS = '-O2 -g -fstack-protector-strong';
 
-/** A directory holding only a stand-in `gcc` that prints Debian's gcc 12 banner: the build's whole PATH. */
-export async function toolchainBin(dir: string): Promise<string> {
-  const bin = join(dir, 'bin');
+/** A directory holding only a stand-in `gcc` that prints Debian's gcc banner (12.2.0 by default): the build's whole PATH. */
+export async function toolchainBin(dir: string, gccVersion = '12.2.0'): Promise<string> {
+  const bin = join(dir, `bin-gcc-${gccVersion}`);
   await mkdir(bin, { recursive: true });
-  await writeFile(join(bin, 'gcc'), "#!/bin/sh\necho 'gcc (Debian 12.2.0-14) 12.2.0'\n");
+  await writeFile(join(bin, 'gcc'), `#!/bin/sh\necho 'gcc (Debian ${gccVersion}-14) ${gccVersion}'\n`);
   await chmod(join(bin, 'gcc'), 0o755);
   return bin;
 }
@@ -29,7 +29,7 @@ export interface BuiltImage {
 }
 
 /** `provenant build --push` then `provenant sign` on `ref`, run as a GitHub Actions job would. */
-export async function buildAndSign(ref: string, key: string, bin: string, out: string): Promise<BuiltImage> {
+export async function buildAndSign(ref: string, key: string, bin: string, out: string, buildArgs: readonly string[] = []): Promise<BuiltImage> {
   const env = {
     PROVENANT_PASSWORD: PASSWORD,
     PATH: bin,
@@ -38,12 +38,11 @@ export async function buildAndSign(ref: string, key: string, bin: string, out: s
     GITHUB_RUN_ID: '4242',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_REPOSITORY: 'acme/app',
-    // The source comes from the CI variables: `--source-digest` with a git commit is refused by the builder
-    // (its DigestSet check does not accept the camel-case "gitCommit" it writes itself).
+    // The source comes from the CI variables, as on a GitHub Actions runner.
     GITHUB_SHA: SOURCE_COMMIT,
     GITHUB_REF: 'refs/heads/main',
   };
-  const args = ['build', '--key', key, '--push', '--out', out, '--builder-id', BUILDER_ID, '-q', ref];
+  const args = ['build', '--key', key, '--push', '--out', out, '--builder-id', BUILDER_ID, '-q', ...buildArgs, ref];
   const built = await provenant(args, env);
   assert.equal(built.code, 0, built.stderr);
   const signed = await provenant(['sign', '--key', key, ref], { PROVENANT_PASSWORD: PASSWORD });
