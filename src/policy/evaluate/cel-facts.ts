@@ -6,7 +6,7 @@
 // reads are computed.
 import type { CelInput } from '@bufbuild/cel';
 import type { CelBindings, CelVariable } from '../cel-program.js';
-import type { BuildFact, SignerFact } from '../facts.js';
+import type { BuildFact, PackageFact, SignerFact } from '../facts.js';
 import type { Policy } from '../policy.js';
 import type { EvaluationScope } from './evaluation-scope.js';
 import { imageNamespace, scoreOf, signerProvider } from './provider-scores.js';
@@ -23,16 +23,7 @@ export function celBindings(scope: EvaluationScope, policy: Policy, read: readon
       const build = scope.provenance(policy).build;
       return build === undefined ? null : buildValue(build.fact);
     }),
-    packages: value('packages', () =>
-      byText(scope.provenance(policy).inventory?.packages ?? [], (p) => p.purl).map((p) => ({
-        ecosystem: p.ecosystem,
-        name: p.name,
-        version: p.version,
-        purl: p.purl,
-        source: { name: p.source?.name ?? '', version: p.source?.version ?? '' },
-        licenses: [...(p.licenses ?? [])],
-      })),
-    ),
+    packages: value('packages', () => packagesValue(scope.provenance(policy).inventory?.packages ?? [])),
     signatures: value('signatures', () =>
       byText(scope.facts.signatures, (s) => s.evidence.digest).map((s) => ({ ...signerValue(s.signer), recordedAt: s.recordedAt ?? '', revoked: isRevoked(s, scope.authorities), digest: s.evidence.digest })),
     ),
@@ -82,6 +73,25 @@ export function celBindings(scope: EvaluationScope, policy: Policy, read: readon
 }
 
 // Lists are sorted so that an expression indexing them reads the same element however the facts were listed.
+// The packages value depends only on the package list: built once per list (CEL never writes to its inputs).
+const PACKAGE_VALUES = new WeakMap<readonly PackageFact[], Plain>();
+
+function packagesValue(packages: readonly PackageFact[]): Plain {
+  let made = PACKAGE_VALUES.get(packages);
+  if (made === undefined) {
+    made = byText(packages, (p) => p.purl).map((p) => ({
+      ecosystem: p.ecosystem,
+      name: p.name,
+      version: p.version,
+      purl: p.purl,
+      source: { name: p.source?.name ?? '', version: p.source?.version ?? '' },
+      licenses: [...(p.licenses ?? [])],
+    }));
+    PACKAGE_VALUES.set(packages, made);
+  }
+  return made;
+}
+
 function byText<T>(list: readonly T[], key: (item: T) => string): T[] {
   return [...list].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

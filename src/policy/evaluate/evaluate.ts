@@ -111,10 +111,14 @@ function describeRequest({ facts, context }: EvaluationInput): string {
 
 // Facts and evidence are listed in one order whatever order the facts arrived in, so decisions compare equal.
 function sortedFacts(facts: readonly UsedFact[]): UsedFact[] {
-  const key = (f: UsedFact): string => `${f.name}\0${JSON.stringify(f.value)}`;
   const seen = new Map<string, UsedFact>();
-  for (const f of facts) seen.set(key(f), { name: f.name, value: f.value });
-  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f);
+  for (const f of facts) {
+    // Strings (nearly every value) are keyed as themselves; the type tag keeps "1" apart from 1 and "null" from null.
+    const value = typeof f.value === 'string' ? `s${f.value}` : `j${JSON.stringify(f.value)}`;
+    seen.set(`${f.name}\0${value}`, { name: f.name, value: f.value });
+  }
+  const keys = [...seen.keys()].sort();
+  return keys.map((k) => seen.get(k)!);
 }
 
 function sortedEvidence(evidence: readonly Evidence[]): Evidence[] {

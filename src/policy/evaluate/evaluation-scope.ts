@@ -65,9 +65,9 @@ export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-/** At most `max` items, then how many more. */
-export function listSome(items: readonly string[], max = 5): string {
-  return items.length <= max ? items.join('; ') : `${items.slice(0, max).join('; ')}; and ${items.length - max} more`;
+/** At most `max` items, then how many more (of `total`, when the caller passed only the first few). */
+export function listSome(items: readonly string[], max = 5, total = items.length): string {
+  return total <= max ? items.join('; ') : `${items.slice(0, max).join('; ')}; and ${total - max} more`;
 }
 
 /** " (inventory sha256:…, provenance sha256:…)": the attestations a reason rests on, the inventory named as such. */

@@ -153,3 +153,18 @@ test('dataVersion: follows the evidence about this digest, not the log around it
   assert.notEqual(dataVersionOf(facts, { ...data, revocationAuthorities: [] }), version);
   assert.equal(evaluate(richInput()).dataVersion.split('|').length, 3);
 });
+
+test('a remembered vulnerability scan gives the decision a fresh scan gives', () => {
+  const lodash = osvFixture('GHSA-jf85-cpcp-j695.json');
+  const facts = imageFacts({ attestations: [slsaAttestation('m', buildFact()), layersAttestation('m', [pkg('npm', 'lodash', '4.17.11'), ...bookwormPackages()])] });
+  const set = policySet([policy('vulns', [rule({ kind: 'vulnerabilities', severity: 'LOW', fixedOnly: false, ignore: [] })])]);
+  const shared = evaluationData({ advisories: [lodash] });
+  const first = evaluate(input(set, facts, shared));
+  const remembered = evaluate(input(set, facts, shared, { namespace: 'other' }));
+  const fresh = evaluate(input(set, facts, evaluationData({ advisories: [lodash] }), { namespace: 'other' }));
+  assert.equal(first.outcome, 'deny');
+  assert.deepEqual(remembered, fresh);
+  // A different package list under the same index is scanned on its own.
+  const fixed = imageFacts({ attestations: [slsaAttestation('m', buildFact()), layersAttestation('m', [pkg('npm', 'lodash', '4.17.21')])] });
+  assert.equal(evaluate(input(set, fixed, shared)).outcome, 'allow');
+});

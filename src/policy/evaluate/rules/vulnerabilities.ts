@@ -10,9 +10,11 @@ import { passesFilters, utcInstant, type ScanFilters } from '../../../vuln/scan-
 import type { ScanFinding } from '../../../vuln/scan-findings.js';
 import { compareRatings, SEVERITY_RATINGS } from '../../../vuln/severity.js';
 import { citing, listSome, plural, type EvaluationScope, type RuleOf, type RuleVerdict } from '../evaluation-scope.js';
+import { IdentityMemo } from '../identity-memo.js';
 import { flipAfter, instantMs } from '../instant.js';
 import { describeMatchers } from '../signer-match.js';
 import { buildTime } from '../trusted-provenance.js';
+import type { VulnerabilityScan } from '../vulnerability-scan.js';
 
 export function vulnerabilitiesRule(rule: RuleOf<'vulnerabilities'>, policy: Policy, scope: EvaluationScope): RuleVerdict {
   const { build, inventory } = scope.provenance(policy);
@@ -51,13 +53,13 @@ export function vulnerabilitiesRule(rule: RuleOf<'vulnerabilities'>, policy: Pol
   };
 
   const scan = scope.vulnerabilities(inventory);
+  const { unrated, passing } = FILTERED.get(rule, scan, after ?? '', () => filtered(scan, filters));
+  facts.push(...unrated);
   const counted: ScanFinding[] = [];
   let ignoredCount = 0;
   let flipsAt: number | undefined;
-  for (const finding of scan.findings) {
-    if (finding.severity.rating === 'UNKNOWN') facts.push({ name: 'vulnerability.unrated', value: `${finding.vulnerabilityId} in ${finding.package.purl}` });
-    if (!passesFilters(finding, filters)) continue;
-    const ignore = ignoreEntryFor(rule.ignore, finding);
+  for (const finding of passing) {
+    const ignore = rule.ignore.length === 0 ? undefined : ignoreEntryFor(rule.ignore, finding);
     const expires = ignore === undefined ? undefined : instantMs(ignore.expires);
     if (ignore !== undefined && expires !== undefined && scope.atMs <= expires) {
       ignoredCount++;
@@ -67,8 +69,12 @@ export function vulnerabilitiesRule(rule: RuleOf<'vulnerabilities'>, policy: Pol
     }
     if (ignore !== undefined) facts.push({ name: 'vulnerability.ignoreExpired', value: `${ignore.id} expired ${ignore.expires} (${ignore.owner})` });
     counted.push(finding);
-    facts.push({ name: `vulnerability.${finding.vulnerabilityId}`, value: `${finding.package.purl} ${finding.severity.rating}${finding.published === undefined ? '' : ` published ${finding.published}`}` });
+    // A decision names each counted vulnerability up to a bound; the count below says how many there were.
+    if (counted.length <= MAX_LISTED) {
+      facts.push({ name: `vulnerability.${finding.vulnerabilityId}`, value: `${finding.package.purl} ${finding.severity.rating}${finding.published === undefined ? '' : ` published ${finding.published}`}` });
+    }
   }
+  if (counted.length > MAX_LISTED) facts.push({ name: 'vulnerability.counted', value: counted.length });
   if (scan.notScanned.length > 0) facts.push({ name: 'packages.notScanned', value: scan.notScanned.length });
   facts.push({ name: 'packages.count', value: inventory.packages.length });
 
@@ -77,8 +83,35 @@ export function vulnerabilitiesRule(rule: RuleOf<'vulnerabilities'>, policy: Pol
   const ignoredText = ignoredCount === 0 ? '' : `, ${ignoredCount} ignored until their expiry`;
   const reason = passed
     ? `no ${what} among ${plural(inventory.packages.length, 'package')}${ignoredText}`
-    : `requires no ${what}; found ${counted.length}: ${listSome(counted.map(describeFinding))}`;
+    : `requires no ${what}; found ${counted.length}: ${listSome(counted.slice(0, LISTED_IN_REASON + 1).map(describeFinding), LISTED_IN_REASON, counted.length)}`;
   return { passed, reason: `${reason}${citing(evidence, inventory.evidence.digest)}`, facts, evidence, ...(passed && flipsAt !== undefined ? { flipsAt } : {}) };
+}
+
+/** Vulnerabilities named one by one in a rule's facts, and in its reason. */
+const MAX_LISTED = 100;
+const LISTED_IN_REASON = 5;
+
+interface FilteredScan {
+  readonly unrated: readonly UsedFact[];
+  readonly passing: readonly ScanFinding[];
+}
+
+// Which findings pass the rule's severity, date and fix filters depends only on the rule, the scan (itself
+// remembered per advisory data and inventory) and the instant they must be published after.
+const FILTERED = new IdentityMemo<RuleOf<'vulnerabilities'>, VulnerabilityScan, FilteredScan>();
+
+function filtered(scan: VulnerabilityScan, filters: ScanFilters): FilteredScan {
+  const unrated: UsedFact[] = [];
+  const passing: ScanFinding[] = [];
+  let unratedCount = 0;
+  for (const finding of scan.findings) {
+    if (finding.severity.rating === 'UNKNOWN' && ++unratedCount <= MAX_LISTED) {
+      unrated.push({ name: 'vulnerability.unrated', value: `${finding.vulnerabilityId} in ${finding.package.purl}` });
+    }
+    if (passesFilters(finding, filters)) passing.push(finding);
+  }
+  if (unratedCount > MAX_LISTED) unrated.push({ name: 'vulnerability.unratedCount', value: unratedCount });
+  return { unrated, passing };
 }
 
 function ignoreEntryFor(entries: readonly IgnoredVulnerability[], finding: ScanFinding): IgnoredVulnerability | undefined {
