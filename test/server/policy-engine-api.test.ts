@@ -95,6 +95,8 @@ test('an advisory posted after an admitted image was built turns it to deny in t
   const posted = await s.app.inject({ method: 'POST', url: '/api/v1/advisories', payload: `${record}\n`, headers: { ...s.write, 'content-type': 'application/x-ndjson' } });
   assert.equal(posted.statusCode, 200, posted.body);
   assert.equal((posted.json() as { inserted: number }).inserted, 1);
+  const info = await s.app.inject({ method: 'GET', url: '/api/v1/advisories' });
+  assert.deepEqual(info.json(), { count: 1, revision: '1', version: 'adv:1:1' });
 
   const report = await reportAfter(s, 'advisories');
   assert.deepEqual(report.nowFailing.map((i) => [i.imageDigest, i.previousOutcome, i.outcome]), [[s.built.digest, 'allow', 'deny']]);

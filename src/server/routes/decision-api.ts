@@ -89,7 +89,10 @@ async function decisionApiPlugin(app: FastifyInstance, { runtime, decisions, met
   app.get(ADVISORIES_PATH, {
     config: { access: 'read' },
     schema: { tags: ['advisories'], summary: 'The advisory data in force: count and version.', response: { 200: anyObject } },
-    handler: async () => toWire((await runtime.snapshot()).advisories),
+    handler: async () => {
+      const { count, revision, version } = (await runtime.snapshot()).advisories;
+      return toWire({ count, revision, version });
+    },
   });
 
   app.post<{ Body: DecideBody }>(DECISIONS_PATH, {
