@@ -13,6 +13,12 @@ const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name,
 const review = (name: string): AdmissionRequest => parseAdmissionReview(fixture(name));
 const images = (name: string): string[] => workloadImages(review(name)).images.map((i) => `${i.role} ${i.container} ${i.image}`);
 
+interface Container {
+  image: string;
+  securityContext: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+  resources: { limits?: Record<string, string> };
+}
+
 const MALFORMED = ['connaisseur-21_broken_admission_request.json', 'connaisseur-25_null_request.json', 'connaisseur-26_broken_update_admission_request.json'];
 /** Reviews that parse but whose object is not a Pod one can read (connaisseur's error case: {"msg": ...}). */
 const UNREADABLE_WORKLOAD = ['connaisseur-12_err_pod.json'];
@@ -84,7 +90,7 @@ test('the patch records the digests, pins images on request, and applies sandbox
   const workload = workloadImages(req);
   const digests = new Map(workload.images.map((i, n) => [i.image, `sha256:${String(n).repeat(64)}`]));
   const ops = workloadPatch({ object: req.object, workload, digests, outcome: 'sandbox', pinDigests: true, sandbox: { runtimeClassName: 'gvisor', readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, limits: { cpu: '500m', memory: '256Mi' }, nodeSelector: { sandbox: 'true' } } });
-  const patched = applyPatch(req.object as never, ops) as { spec: { template: { metadata: { annotations: Record<string, string> }; spec: Record<string, unknown> & { containers: Record<string, any>[] } } } };
+  const patched = applyPatch(req.object as never, ops) as { spec: { template: { metadata: { annotations: Record<string, string> }; spec: Record<string, unknown> & { containers: Container[] } } } };
   const spec = patched.spec.template.spec;
   assert.equal(spec.runtimeClassName, 'gvisor');
   assert.deepEqual(spec.nodeSelector, { sandbox: 'true' });
@@ -98,7 +104,7 @@ test('the patch records the digests, pins images on request, and applies sandbox
   const annotations = patched.spec.template.metadata.annotations;
   assert.equal(annotations['provenant.dev/decision'], 'sandbox');
   assert.equal(Object.keys(JSON.parse(annotations['provenant.dev/resolved-images']!)).length, 3);
-  assert.equal((spec.initContainers as Record<string, any>[])[0]!.securityContext.readOnlyRootFilesystem, true);
+  assert.equal((spec.initContainers as Container[])[0]!.securityContext.readOnlyRootFilesystem, true);
   const encoded = admissionResponse(req, { allowed: true, patch: ops });
   assert.deepEqual(JSON.parse(Buffer.from((encoded.response as { patch: string }).patch, 'base64').toString('utf8')), ops);
 });
