@@ -43,11 +43,22 @@ export async function policyEngineArgs(opts: {
   reputationKey?: string[];
   unmatched: string;
   reevaluateInterval: string;
-}): Promise<{ policyKeys: Verifier[]; reputationKeys: Verifier[]; noMatch: PolicySet['noMatch']; reevaluateIntervalMs: number }> {
+  admissionBudget: string;
+  failurePolicy: string;
+  pinDigests?: boolean;
+}): Promise<{
+  policyKeys: Verifier[];
+  reputationKeys: Verifier[];
+  noMatch: PolicySet['noMatch'];
+  reevaluateIntervalMs: number;
+  admission: { budgetMs: number; failurePolicy: 'fail' | 'ignore'; pinDigests: boolean };
+}> {
   if (opts.unmatched !== 'allow' && opts.unmatched !== 'warn' && opts.unmatched !== 'deny') {
     throw new ProvenantError('USAGE', `--unmatched must be allow, warn or deny, not ${JSON.stringify(opts.unmatched)}`);
   }
+  if (opts.failurePolicy !== 'fail' && opts.failurePolicy !== 'ignore') throw new ProvenantError('USAGE', '--failure-policy must be fail or ignore');
   return {
+    admission: { budgetMs: parsePositive(opts.admissionBudget, '--admission-budget'), failurePolicy: opts.failurePolicy, pinDigests: opts.pinDigests === true },
     policyKeys: opts.policyKey === undefined ? [] : await loadVerifierFiles(opts.policyKey),
     reputationKeys: opts.reputationKey === undefined ? [] : await loadVerifierFiles(opts.reputationKey),
     noMatch: opts.unmatched,

@@ -1,5 +1,6 @@
 // The policy engine inside `provenant serve`: one PolicyRuntime over the served log and the store beside it, its
-// routes (policies, advisories, decisions, re-evaluations, reputation), its metrics on the service's registry, a
+// routes (policies, advisories, decisions, re-evaluations, reputation, the Kubernetes admission webhooks with their
+// digest cache in front of the registries), its metrics on the service's registry, a
 // structured log line for every re-evaluation that finds images now denied, and the watch loop that notices
 // changes made by other writers of the same store. Closing the service stops the loop before the log closes.
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +9,12 @@ import type { LogService } from '../log/service.js';
 import type { PolicySet } from '../policy/policy.js';
 import { PolicyRuntime, type ReevaluationReport } from '../policy/runtime/index.js';
 import type { AdvisoryStore, DecisionStore } from '../store/policy-ports.js';
+import { DigestResolver, registryDigestLookup, type DigestLookup } from '../intercept/digest-resolver.js';
+import { ImageAdmission, type FailurePolicy } from '../intercept/image-admission.js';
+import { dockerConfigCredentials, HttpTransport } from '../oci/registry/index.js';
+import { AdmissionMetrics } from './admission-metrics.js';
 import { PolicyMetrics } from './policy-metrics.js';
+import { admissionApiRoutes } from './routes/admission-api.js';
 import { decisionApiRoutes } from './routes/decision-api.js';
 import { policyApiRoutes } from './routes/policy-api.js';
 import { reputationApiRoutes } from './routes/reputation-api.js';
@@ -25,6 +31,13 @@ export interface PolicyEngineOptions {
   readonly noMatch: PolicySet['noMatch'];
   /** How often to look for changes made outside this service (0: never; changes made through it act at once). */
   readonly reevaluateIntervalMs: number;
+  /** The admission webhooks' settings; defaults: 8 s budget, fail closed, no digest pinning, the images' registries. */
+  readonly admission?: {
+    readonly budgetMs?: number;
+    readonly failurePolicy?: FailurePolicy;
+    readonly pinDigests?: boolean;
+    readonly digestLookup?: DigestLookup;
+  };
 }
 
 /** A route plugin for buildServer's `extraRoutes`. */
@@ -54,6 +67,22 @@ export function policyEngine(options: PolicyEngineOptions): (app: FastifyInstanc
     await app.register(policyApiRoutes({ runtime, log: options.log, trustedSigners }));
     await app.register(decisionApiRoutes({ runtime, decisions: options.store, metrics }));
     await app.register(reputationApiRoutes({ log: options.log, trustedKeys: options.reputationKeys }));
+    const admissionMetrics = new AdmissionMetrics(app.metricsRegistry);
+    const transport = new HttpTransport({ responseTimeoutMs: 5_000, connectTimeoutMs: 3_000, retry: { maxAttempts: 1 } });
+    app.addHook('onClose', async () => transport.close());
+    const resolver = new DigestResolver({ lookup: options.admission?.digestLookup ?? registryDigestLookup({ transport, credentials: dockerConfigCredentials() }) });
+    const admission = new ImageAdmission({
+      resolver,
+      decide: async (request) => {
+        const result = await runtime.decide(request);
+        metrics.decided(result.decision.outcome, request.source, result.cached);
+        return result;
+      },
+      ...(options.admission?.budgetMs === undefined ? {} : { budgetMs: options.admission.budgetMs }),
+      ...(options.admission?.failurePolicy === undefined ? {} : { failurePolicy: options.admission.failurePolicy }),
+      onFailure: (reason, namespace) => admissionMetrics.failed(reason, namespace),
+    });
+    await app.register(admissionApiRoutes({ admission, metrics: admissionMetrics, pinDigests: options.admission?.pinDigests === true }));
   };
 }
 

@@ -39,6 +39,9 @@ interface ServeOptions {
   reputationKey?: string[];
   unmatched: string;
   reevaluateInterval: string;
+  admissionBudget: string;
+  failurePolicy: string;
+  pinDigests?: boolean;
 }
 
 export function installServe(program: Command, io: Io): void {
@@ -64,6 +67,9 @@ export function installServe(program: Command, io: Io): void {
     .option('--reputation-key <pem>', 'public key of a trusted reporter of reputation events and revocations (repeatable)', collect)
     .option('--unmatched <outcome>', 'the decision for an image no policy matches: allow, warn or deny', 'deny')
     .option('--reevaluate-interval <seconds>', 'how often to look for policy, advisory and revocation changes made by other writers (0: never)', '30')
+    .option('--admission-budget <ms>', 'time budget of one admission review, below the API server timeout', '8000')
+    .option('--failure-policy <policy>', 'admission when no decision can be made in time: fail (deny) or ignore (allow with a warning)', 'fail')
+    .option('--pin-digests', 'the mutating webhook rewrites image tags to the digests decided on')
     .action(async (opts: ServeOptions) => {
       if (opts.readAuth !== 'open' && opts.readAuth !== 'token') throw new ProvenantError('USAGE', '--read-auth must be open or token');
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new ProvenantError('USAGE', '--tls-cert and --tls-key go together');
