@@ -21,7 +21,7 @@ import { buildServer } from '../../src/server/app.js';
 import { policyEngine } from '../../src/server/policy-wiring.js';
 import { createToken, TokenStore } from '../../src/server/tokens.js';
 import { openLogStore } from '../../src/store/open-log-store.js';
-import { keyFiles, workspace, type KeyFiles } from '../cli/cli-helpers.js';
+import { keyFiles, type KeyFiles } from '../cli/cli-helpers.js';
 import { buildImage, type LayerSpec, type TestImage } from '../helpers/oci-image.js';
 import { startRegistry, type RunningRegistry } from '../helpers/registry.js';
 import { buildAndSign, toolchainBin } from '../policy/facts/facts-fixtures.js';
