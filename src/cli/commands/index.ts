@@ -4,6 +4,7 @@ import { installAttestRecord, installRevoke } from './attest-record.js';
 import { installBuild } from './build.js';
 import { installInspect } from './inspect.js';
 import { installKeygen } from './keygen.js';
+import { installGate } from './gate.js';
 import { installHistory, installRecord } from './lineage.js';
 import { installLog } from './log.js';
 import { installReputation } from './reputation.js';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CommandInstaller[] = [
   installScan,
   installPolicy,
   installVuln,
+  installGate,
   installLog,
   installRecord,
   installHistory,

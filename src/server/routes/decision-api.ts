@@ -38,6 +38,7 @@ const decideBody = {
     namespaceLabels: labelsSchema,
     kind: { type: 'string', minLength: 1, maxLength: 64 },
     dryRun: describe({ type: 'boolean' }, 'Decide without recording the decision.'),
+    source: describe({ type: 'string', enum: ['api', 'gate'] }, 'Who asks: "gate" for a deploy gate (recorded as such); default "api".'),
   },
 } as const;
 
@@ -48,6 +49,7 @@ interface DecideBody {
   namespaceLabels?: Record<string, string>;
   kind?: string;
   dryRun?: boolean;
+  source?: 'api' | 'gate';
 }
 
 export function decisionApiRoutes(options: DecisionRouteOptions): (app: FastifyInstance) => Promise<void> {
@@ -109,13 +111,13 @@ async function decisionApiPlugin(app: FastifyInstance, { runtime, decisions, met
       const result = await runtime.decide({
         reference: body.reference,
         digest,
-        source: 'api',
+        source: body.source ?? 'api',
         ...(body.namespace === undefined ? {} : { namespace: body.namespace }),
         ...(body.namespaceLabels === undefined ? {} : { namespaceLabels: body.namespaceLabels }),
         ...(body.kind === undefined ? {} : { kind: body.kind }),
         ...(body.dryRun === true ? { dryRun: true } : {}),
       });
-      metrics.decided(result.decision.outcome, 'api', result.cached);
+      metrics.decided(result.decision.outcome, body.source ?? 'api', result.cached);
       return toWire(result);
     },
   });
