@@ -54,7 +54,7 @@ export function installGate(program: Command, io: Io): void {
   });
 }
 
-async function askService(image: string, opts: GateOptions & { server?: string }, io: Io): Promise<Decision> {
+export async function askService(image: string, opts: GateOptions & { server?: string }, io: Io): Promise<Decision> {
   const reference = opts.as ?? (/^(oci|docker-archive):/.test(image) ? undefined : image.replace(/^docker:\/\//, ''));
   if (reference === undefined) throw new ProvenantError('USAGE', 'give the reference the image runs as with --as REGISTRY/REPOSITORY[:TAG]');
   const digest = await withSource(openImage(image, await registryAccess(opts, io)), async (source) => (await resolveImage(source, platformOption(opts))).top.digest);

@@ -5,6 +5,7 @@ import { installBuild } from './build.js';
 import { installInspect } from './inspect.js';
 import { installKeygen } from './keygen.js';
 import { installGate } from './gate.js';
+import { installDockerAuthz } from './docker-authz.js';
 import { installHistory, installRecord } from './lineage.js';
 import { installLog } from './log.js';
 import { installReputation } from './reputation.js';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandInstaller[] = [
   installPolicy,
   installVuln,
   installGate,
+  installDockerAuthz,
   installLog,
   installRecord,
   installHistory,
