@@ -55,7 +55,7 @@ const create = (body: string | undefined, uri = '/v1.43/containers/create?name=w
   ...(body === undefined ? {} : { RequestBody: Buffer.from(body).toString('base64') }),
 });
 
-test('container creation is decided on the image (by a stand-in decider; the real one is the gate'"'"'s, tested there); other requests pass; the plugin activates as authz', async (t) => {
+test('container creation is decided on the image (by a stand-in decider: the real decision path is the gate, tested with it); other requests pass; the plugin activates as authz', async (t) => {
   const asked: string[] = [];
   const send = await plugin(t, async (image) => {
     asked.push(image);

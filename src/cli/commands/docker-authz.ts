@@ -72,38 +72,30 @@ async function handle(req: IncomingMessage, res: ServerResponse, decide: (image:
     return reply(200, answer(false, 'the authorization request could not be read (fail closed)'));
   }
   if (text === undefined) return reply(200, answer(false, 'the authorization request is over the size limit (fail closed)'));
-  switch (req.url) {
-    case '/Plugin.Activate':
-      return reply(200, { Implements: ['authz'] });
-    case '/AuthZPlugin.AuthZRes':
-      // The decision was made on the request; the response passes as it is.
+  if (req.url === '/Plugin.Activate') return reply(200, { Implements: ['authz'] });
+  // The decision was made on the request; the response passes as it is.
+  if (req.url === '/AuthZPlugin.AuthZRes') return reply(200, { Allow: true });
+  if (req.url !== '/AuthZPlugin.AuthZReq') return reply(404, { Err: `unknown plugin endpoint ${req.url ?? ''}` });
+  let body: unknown;
+  try {
+    body = parseJson(text, 'authorization request', { maxLength: maxRequest, maxDepth: 32 });
+  } catch (e) {
+    return reply(200, { Allow: false, Err: `the authorization request is not JSON: ${isProvenantError(e) ? e.code : 'unreadable'}` });
+  }
+  const view = readAuthzRequest(body, maxCreateBody);
+  switch (view.kind) {
+    case 'other':
       return reply(200, { Allow: true });
-    case '/AuthZPlugin.AuthZReq': {
-      let body: unknown;
+    case 'refuse':
+      return reply(200, answer(false, view.reason));
+    case 'create':
       try {
-        body = parseJson(text, 'authorization request', { maxLength: maxRequest, maxDepth: 32 });
+        const decision = await decide(view.image);
+        const allowed = decision.outcome !== 'deny';
+        return reply(200, answer(allowed, allowed ? `${decision.outcome}: ${decision.image.reference}` : `denied by Provenant: ${decision.reasons.join('; ')}`));
       } catch (e) {
-        return reply(200, { Allow: false, Err: `the authorization request is not JSON: ${isProvenantError(e) ? e.code : 'unreadable'}` });
+        return reply(200, answer(false, `no decision for ${view.image} (fail closed): ${isProvenantError(e) ? `${e.code}: ${e.message}` : String(e)}`));
       }
-      const view = readAuthzRequest(body, maxCreateBody);
-      switch (view.kind) {
-        case 'other':
-          return reply(200, { Allow: true });
-        case 'refuse':
-          return reply(200, answer(false, view.reason));
-        case 'create':
-          try {
-            const decision = await decide(view.image);
-            const allowed = decision.outcome !== 'deny';
-            return reply(200, answer(allowed, allowed ? `${decision.outcome}: ${decision.image.reference}` : `denied by Provenant: ${decision.reasons.join('; ')}`));
-          } catch (e) {
-            return reply(200, answer(false, `no decision for ${view.image} (fail closed): ${isProvenantError(e) ? `${e.code}: ${e.message}` : String(e)}`));
-          }
-      }
-      return undefined;
-    }
-    default:
-      return reply(404, { Err: `unknown plugin endpoint ${req.url ?? ''}` });
   }
 }
 
