@@ -13,6 +13,7 @@ import { DigestResolver, registryDigestLookup, type DigestLookup } from '../inte
 import { ImageAdmission, type FailurePolicy } from '../intercept/image-admission.js';
 import { dockerConfigCredentials, HttpTransport } from '../oci/registry/index.js';
 import { AdmissionMetrics } from './admission-metrics.js';
+import { decisionLine } from './decision-log.js';
 import { PolicyMetrics } from './policy-metrics.js';
 import { admissionApiRoutes } from './routes/admission-api.js';
 import { decisionApiRoutes } from './routes/decision-api.js';
@@ -76,6 +77,7 @@ export function policyEngine(options: PolicyEngineOptions): (app: FastifyInstanc
       decide: async (request) => {
         const result = await runtime.decide(request);
         metrics.decided(result.decision.outcome, request.source, result.cached);
+        app.log.info({ decision: decisionLine(result.decision, request, result.cached) }, 'decision');
         return result;
       },
       ...(options.admission?.budgetMs === undefined ? {} : { budgetMs: options.admission.budgetMs }),
@@ -97,3 +99,4 @@ function reportLine(report: ReevaluationReport): Record<string, unknown> {
     nowFailing: report.nowFailing.map((i) => ({ digest: i.imageDigest, reference: i.reference, namespace: i.namespace, reasons: i.reasons.slice(0, 5) })),
   };
 }
+

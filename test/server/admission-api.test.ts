@@ -32,7 +32,9 @@ test('every real AdmissionReview gets an answer with its uid; malformed ones are
     log, store, signer: key, policyKeys: [], reputationKeys: [], noMatch: 'deny', reevaluateIntervalMs: 0,
     admission: { digestLookup: async (ref) => { lookups.push(ref.toString()); return sha256Digest(ref.toString()); } },
   });
-  const app = await buildServer({ log, tokens: await TokenStore.open(tokens), readAuth: 'open', logger: false, extraRoutes: [engine] });
+  const lines: string[] = [];
+  const stream = { write: (line: string) => void lines.push(line) };
+  const app = await buildServer({ log, tokens: await TokenStore.open(tokens), readAuth: 'open', logger: { level: 'info', stream }, extraRoutes: [engine] });
   t.after(async () => {
     await app.close();
     await log.close();
@@ -59,6 +61,12 @@ test('every real AdmissionReview gets an answer with its uid; malformed ones are
   }
   assert.ok(lookups.some((l) => l.includes(':')), 'tags were resolved through the lookup');
   assert.ok(!lookups.some((l) => l.includes('@sha256:')), 'pinned digests never reach the registry');
+
+  // Every decision is one structured JSON line.
+  const decisions = lines.map((l) => JSON.parse(l) as { msg: string; decision?: { source: string; outcome: string; digest: string; namespace: string } }).filter((l) => l.msg === 'decision');
+  assert.ok(decisions.length > 0);
+  assert.ok(decisions.every((d) => d.decision?.source === 'admission' && /^sha256:[0-9a-f]{64}$/.test(d.decision.digest)));
+  assert.ok(decisions.some((d) => d.decision?.outcome === 'deny' && d.decision.namespace === 'test-connaisseur'));
 
   const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
   assert.match(metrics, /^provenant_image_verification_failures_total\{reason="denied",namespace="test-connaisseur"\} [1-9]/m);

@@ -8,6 +8,7 @@ import { parseImageReference } from '../../oci/reference.js';
 import type { PolicyRuntime } from '../../policy/runtime/index.js';
 import type { DecisionStore } from '../../store/policy-ports.js';
 import type { PolicyMetrics } from '../policy-metrics.js';
+import { decisionLine } from '../decision-log.js';
 import { describe, digestSchema, querySchema } from '../wire.js';
 import { toWire } from '../../core/wire-values.js';
 
@@ -118,6 +119,7 @@ async function decisionApiPlugin(app: FastifyInstance, { runtime, decisions, met
         ...(body.dryRun === true ? { dryRun: true } : {}),
       });
       metrics.decided(result.decision.outcome, body.source ?? 'api', result.cached);
+      request.log.info({ decision: decisionLine(result.decision, { source: body.source ?? 'api', ...body }, result.cached) }, 'decision');
       return toWire(result);
     },
   });
