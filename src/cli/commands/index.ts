@@ -4,6 +4,7 @@ import { installAttestRecord, installRevoke } from './attest-record.js';
 import { installBuild } from './build.js';
 import { installInspect } from './inspect.js';
 import { installKeygen } from './keygen.js';
+import { installK8s } from './k8s.js';
 import { installGate } from './gate.js';
 import { installDockerAuthz } from './docker-authz.js';
 import { installHistory, installRecord } from './lineage.js';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly CommandInstaller[] = [
   installVuln,
   installGate,
   installDockerAuthz,
+  installK8s,
   installLog,
   installRecord,
   installHistory,
