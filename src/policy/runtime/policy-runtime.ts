@@ -2,6 +2,7 @@
 // store, reputation from the log, each refreshed when its version moves, so a policy applied through the API or
 // an advisory added takes effect on the next decision without a restart. Every decision is recorded in the
 // decision log, and every change of policies, advisories or revocations re-evaluates the admitted images.
+import type { Digest } from '../../core/digest.js';
 import { canonicalJsonBytes, isJsonObject, parseJsonObject, type JsonValue } from '../../core/json.js';
 import type { Signer } from '../../crypto/index.js';
 import type { LogService } from '../../log/service.js';
@@ -12,9 +13,10 @@ import type { Decision, EvaluationInput, RequestContext } from '../decision.js';
 import { DecisionCache, decisionKeyOf, evaluate } from '../evaluate/index.js';
 import { gatherFactsFromLog } from '../facts/from-log.js';
 import { imageRefOf } from '../facts/image-ref.js';
+import type { ImageFacts, ImageRef } from '../facts.js';
 import type { PolicySet } from '../policy.js';
 import { AdvisoryState, type AdvisorySnapshot } from './advisory-state.js';
-import { newestIndex } from './log-reads.js';
+import { newestIndex, searchAll } from './log-reads.js';
 import { applyPolicies, currentPolicies, deletePolicies, policySetOf, type ApplyResult, type CurrentPolicies } from './policy-entries.js';
 import { POLICY_PREDICATE_TYPE } from './policy-statement.js';
 import { Reevaluator, type ReevaluationReport, type ReevaluationTrigger, type RuntimeVersions } from './reevaluation.js';
@@ -66,6 +68,9 @@ export interface RuntimeSnapshot {
   readonly advisories: AdvisorySnapshot;
 }
 
+/** Images whose gathered facts are kept between decisions. */
+const MAX_CACHED_FACTS = 1_000;
+
 export class PolicyRuntime {
   readonly reevaluation: Reevaluator<RuntimeSnapshot>;
   private readonly cache: DecisionCache;
@@ -78,6 +83,7 @@ export class PolicyRuntime {
   private policyLoads: Promise<unknown> = Promise.resolve();
   private applying: Promise<unknown> = Promise.resolve();
   private revocationsSeen: bigint | undefined;
+  private readonly factsCache = new Map<string, { readonly evidence: string; readonly facts: ImageFacts }>();
   private reputationSeen: bigint | undefined;
 
   constructor(private readonly options: PolicyRuntimeOptions) {
@@ -202,7 +208,7 @@ export class PolicyRuntime {
 
   private async decideWith(state: RuntimeSnapshot, request: DecideRequest): Promise<DecideResult> {
     const image = imageRefOf(request.reference, request.digest);
-    const facts = await gatherFactsFromLog(this.options.log, image);
+    const facts = await this.factsOf(image, state);
     const context: RequestContext = {
       ...(request.namespace === undefined ? {} : { namespace: request.namespace }),
       ...(request.namespaceLabels === undefined ? {} : { namespaceLabels: request.namespaceLabels }),
@@ -240,6 +246,27 @@ export class PolicyRuntime {
       decision: canonicalJsonBytes(body),
     });
     return { decision, cached: hit !== undefined, recordId };
+  }
+
+  /**
+   * The image's facts, gathered again only when the evidence about its digest changed: the entries naming it (one
+   * indexed search) and the newest revocation in the log. Repeated admissions of one digest then read the log once.
+   */
+  private async factsOf(image: ImageRef, state: RuntimeSnapshot): Promise<ImageFacts> {
+    const indices = await searchAll(this.options.log, { subject: image.digest as Digest });
+    const evidence = `${indices.join(',')}|${state.versions.revocations}`;
+    const key = `${image.reference}\0${image.digest}`;
+    const known = this.factsCache.get(key);
+    if (known !== undefined && known.evidence === evidence) {
+      // Re-inserted, so the most recently used stay.
+      this.factsCache.delete(key);
+      this.factsCache.set(key, known);
+      return known.facts;
+    }
+    const facts = await gatherFactsFromLog(this.options.log, image);
+    if (this.factsCache.size >= MAX_CACHED_FACTS) this.factsCache.delete(this.factsCache.keys().next().value as string);
+    this.factsCache.set(key, { evidence, facts });
+    return facts;
   }
 
   private async decideAgain(state: RuntimeSnapshot, image: AdmittedImage): Promise<Decision> {
