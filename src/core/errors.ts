@@ -83,6 +83,7 @@ export const ERROR_CODES = {
   POLICY_UNSUPPORTED: spec(400, 'input', 'A policy document asks for something Provenant cannot honour exactly (a ClusterImagePolicy kms or secretRef key, a cue or rego policy, source.oci, keyless ca-cert, a key type Provenant does not verify). Details name the line, column and field.'),
   POLICY_NOT_FOUND: spec(404, 'notFound', 'No policy of that name is in force (its versions in the log end with a deletion, or it was never applied).'),
   POLICY_DENIED: spec(403, 'verification', 'The policies deny the image: the decision lists every rule that failed, with the facts and the log entries behind it.'),
+  GATE_DENIED: spec(403, 'verification', 'The deploy gate (provenant gate) refused the release: the decision is deny, or warn with --fail-on warn; the decision is printed with its reasons.'),
   ADMISSION_MALFORMED: spec(400, 'input', 'An AdmissionReview is not well formed: not an object, no request or uid, a field of the wrong type, a pod spec or container that cannot be read, too many containers.'),
   ADMISSION_TIMEOUT: spec(504, 'remote', 'No admission decision within the time budget (the registry or the store did not answer in time); the failure policy applies.'),
   EVALUATION_INPUT_INVALID: spec(400, 'input', 'The input of a policy evaluation or decision cache lookup is not usable: a request time that is not an RFC 3339 instant.'),
