@@ -8,20 +8,13 @@ import type { Decision, Outcome } from '../policy/decision.js';
 import { mergeSandbox } from '../policy/evaluate/index.js';
 import { worstOutcome } from '../policy/evaluate/outcome.js';
 import type { SandboxChanges } from '../policy/policy.js';
-import type { DecisionSource } from '../store/policy-ports.js';
+import type { DecideRequest } from '../policy/runtime/index.js';
 import type { DigestResolver } from './digest-resolver.js';
 
 export type FailurePolicy = 'fail' | 'ignore';
 
-export interface AdmissionDecideRequest {
-  readonly reference: string;
-  readonly digest: string;
-  readonly namespace?: string;
-  readonly namespaceLabels?: Readonly<Record<string, string>>;
-  readonly kind?: string;
-  readonly source: DecisionSource;
-  readonly dryRun?: boolean;
-}
+/** What a decision is asked with: the policy runtime's own request. */
+export type AdmissionDecideRequest = DecideRequest;
 
 export interface ImageAdmissionOptions {
   readonly resolver: DigestResolver;
@@ -58,7 +51,7 @@ export interface AdmissionContext {
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   readonly kind?: string;
   readonly dryRun: boolean;
-  readonly source: DecisionSource;
+  readonly source: DecideRequest['source'];
 }
 
 export class ImageAdmission {
