@@ -37,8 +37,8 @@ export function parseRegistryMap(values: readonly string[]): Record<string, stri
   return map;
 }
 
-/** The policy engine options of `provenant serve`. Errors: USAGE, key file errors. */
-export async function policyEngineArgs(opts: {
+/** The policy engine flags of `provenant serve`, as commander gives them. */
+export interface PolicyEngineFlags {
   policyKey?: string[];
   reputationKey?: string[];
   unmatched: string;
@@ -46,7 +46,10 @@ export async function policyEngineArgs(opts: {
   admissionBudget: string;
   failurePolicy: string;
   pinDigests?: boolean;
-}): Promise<{
+}
+
+/** The policy engine options of `provenant serve`. Errors: USAGE, key file errors. */
+export async function policyEngineArgs(opts: PolicyEngineFlags): Promise<{
   policyKeys: Verifier[];
   reputationKeys: Verifier[];
   noMatch: PolicySet['noMatch'];

@@ -15,11 +15,11 @@ import { readTextFile } from '../files.js';
 import { collect, loadVerifierFiles } from '../options.js';
 import type { Io } from '../run.js';
 import { DEFAULT_DATA_DIR, LOG_KEY_FILE, openEmbeddedLog } from '../store-access.js';
-import { parseListen, parsePositive, parseRegistryMap, policyEngineArgs } from '../serve-args.js';
+import { parseListen, parsePositive, parseRegistryMap, policyEngineArgs, type PolicyEngineFlags } from '../serve-args.js';
 import { policyEngine } from '../../server/policy-wiring.js';
 import { defaultTokenFile } from './token.js';
 
-interface ServeOptions {
+interface ServeOptions extends PolicyEngineFlags {
   data: string;
   database?: string;
   listen: string;
@@ -35,13 +35,6 @@ interface ServeOptions {
   batchSize?: string;
   batchDelay?: string;
   verifyThreads?: string;
-  policyKey?: string[];
-  reputationKey?: string[];
-  unmatched: string;
-  reevaluateInterval: string;
-  admissionBudget: string;
-  failurePolicy: string;
-  pinDigests?: boolean;
 }
 
 export function installServe(program: Command, io: Io): void {
