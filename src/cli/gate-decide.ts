@@ -10,6 +10,7 @@ import { withSource } from './commands/with-source.js';
 import { platformOption, registryAccess } from './options.js';
 import { decideWithPolicyFile, requestContext, type PolicyFileOptions } from './policy-decide.js';
 import { decisionFromAnswer } from './gate-answer.js';
+import { registryReferenceOf } from './policy-inputs.js';
 import { jsonBody, ServiceHttp } from './remote/service-http.js';
 import type { Io } from './run.js';
 import { serviceEndpoint } from './store-access.js';
@@ -37,7 +38,7 @@ export async function openGateDecider(opts: GateDeciderOptions, io: Io, timeoutM
   const http = new ServiceHttp(timeoutMs === undefined ? endpoint : { ...endpoint, timeoutMs });
   return {
     decide: async (image, as) => {
-      const reference = as ?? runReference(image);
+      const reference = as ?? registryReferenceOf(image);
       const digest = await withSource(openImage(image, await registryAccess(opts, io)), async (source) => (await resolveImage(source, platformOption(opts))).top.digest);
       // The service decides as of its own clock; only the request's namespace, labels and kind travel.
       const context = requestContext('', opts);
@@ -56,8 +57,3 @@ export async function openGateDecider(opts: GateDeciderOptions, io: Io, timeoutM
   };
 }
 
-/** The registry reference a service decides about; a layout or archive has none of its own. Errors: USAGE. */
-function runReference(image: string): string {
-  if (/^(oci|docker-archive):/.test(image)) throw new ProvenantError('USAGE', 'give the reference the image runs as with --as REGISTRY/REPOSITORY[:TAG]');
-  return image.startsWith('docker://') ? image.slice('docker://'.length) : image;
-}

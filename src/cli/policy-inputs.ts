@@ -82,7 +82,7 @@ export async function imageUnderTest(
  * The reference policies match. A layout or archive has no registry name of its own, so one is asked for: the
  * name the image will run under (`--as registry.example.com/team/app:1.0`). Errors: USAGE.
  */
-function registryReferenceOf(image: string): string {
+export function registryReferenceOf(image: string): string {
   if (/^(oci|docker-archive):/.test(image)) {
     throw new ProvenantError('USAGE', `${imageName(image)} is not in a registry: give the reference it will run as with --as REGISTRY/REPOSITORY[:TAG]`);
   }

@@ -2,7 +2,7 @@
 // by content so that a decision taken against it can be replayed against the very same data. The name does not
 // depend on the shape, the order of records or their whitespace: each record counts by the SHA-256 of its
 // RFC 8785 form, so a directory, an NDJSON file and an `all.zip` of the same records are the same data set.
-import { canonicalJsonBytes, canonicalJson, parseJsonObject } from '../core/json.js';
+import { canonicalJsonBytes, canonicalJson, parseJsonObject, type JsonObject } from '../core/json.js';
 import { sha256Digest, sha256Hex, type Digest } from '../core/digest.js';
 import { ProvenantError } from '../core/errors.js';
 import { advisoryFromJson, OSV_LIMITS, type Advisory } from './osv-record.js';
@@ -23,6 +23,8 @@ export type OsvSourceKind = 'dir' | 'ndjson' | 'zip';
 export interface OsvLoadOptions {
   limits?: Partial<OsvSourceLimits>;
   zipLimits?: Partial<ZipLimits>;
+  /** Also return each kept record's JSON (for storing or forwarding it as received). */
+  keepRecords?: boolean;
 }
 
 export interface OsvDatasetIdentity {
@@ -41,11 +43,14 @@ export interface OsvDataset {
   identity: OsvDatasetIdentity;
   /** Records dropped because another record of the same id was kept. */
   duplicates: number;
+  /** With keepRecords: the JSON of each kept record, in the order of `advisories`. */
+  records?: JsonObject[];
 }
 
 interface Kept {
   advisory: Advisory;
   sha256: string;
+  record?: JsonObject;
 }
 
 /**
@@ -59,7 +64,7 @@ export async function loadOsv(source: OsvSource, options: OsvLoadOptions = {}): 
   const byId = new Map<string, Kept>();
   let duplicates = 0;
   for await (const raw of records) {
-    const kept = parseRecord(raw);
+    const kept = parseRecord(raw, options.keepRecords === true);
     const previous = byId.get(kept.advisory.id);
     if (previous === undefined) {
       byId.set(kept.advisory.id, kept);
@@ -81,6 +86,7 @@ export async function loadOsv(source: OsvSource, options: OsvLoadOptions = {}): 
       source: kind,
     },
     duplicates,
+    ...(options.keepRecords === true ? { records: sorted.map((k) => k.record!) } : {}),
   };
 }
 
@@ -91,10 +97,10 @@ function open(source: OsvSource, lim: OsvSourceLimits, zipLimits: Partial<ZipLim
   throw new ProvenantError('USAGE', 'an OSV source is one of { dir }, { ndjson } or { zip }');
 }
 
-function parseRecord(raw: RawRecord): Kept {
+function parseRecord(raw: RawRecord, keep: boolean): Kept {
   try {
     const json = parseJsonObject(raw.bytes, 'OSV record', { maxLength: OSV_LIMITS.maxRecordLength, maxDepth: OSV_LIMITS.maxDepth });
-    return { advisory: advisoryFromJson(json), sha256: sha256Hex(canonicalJsonBytes(json)) };
+    return { advisory: advisoryFromJson(json), sha256: sha256Hex(canonicalJsonBytes(json)), ...(keep ? { record: json } : {}) };
   } catch (e) {
     if (!(e instanceof ProvenantError)) throw e;
     throw new ProvenantError(e.code, `${describe(raw.origin)}: ${e.message}`, { details: { ...e.details, ...raw.origin }, cause: e });

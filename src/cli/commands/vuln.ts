@@ -3,12 +3,9 @@
 // all.zip), validates every record first (all or nothing), then stores them in the embedded store (--data) or
 // posts them to a service (--server) in batches.
 import type { Command } from 'commander';
-import { canonicalJsonBytes, parseJson, type JsonValue } from '../../core/json.js';
 import { AdvisoryState } from '../../policy/runtime/advisory-state.js';
 import { openLogStore } from '../../store/open-log-store.js';
-import { loadOsv, type OsvSource } from '../../vuln/osv-load.js';
-import { DEFAULT_OSV_SOURCE_LIMITS, readDirRecords, readNdjsonRecords, readZipRecords } from '../../vuln/osv-load-sources.js';
-import { advisoryFromJson } from '../../vuln/osv-record.js';
+import { loadOsv } from '../../vuln/osv-load.js';
 import { osvSourceOf } from '../osv-source.js';
 import { jsonBody, ServiceHttp } from '../remote/service-http.js';
 import { printJson, type Io } from '../run.js';
@@ -23,8 +20,8 @@ export function installVuln(program: Command, io: Io): void {
     async (path: string, opts: StoreOptions) => {
       const source = await osvSourceOf(path, 'source');
       // The whole data set is read and validated first, so a bad record stores nothing.
-      const dataset = await loadOsv(source);
-      const records = await rawRecords(source);
+      const dataset = await loadOsv(source, { keepRecords: true });
+      const records = dataset.records ?? [];
       const totals = { inserted: 0, replaced: 0, unchanged: 0 };
       if (opts.server !== undefined) {
         const http = new ServiceHttp(await serviceEndpoint({ ...opts, server: opts.server }, io));
@@ -60,17 +57,3 @@ export function installVuln(program: Command, io: Io): void {
   });
 }
 
-/** The records of the source as JSON values, the latest `modified` of each id kept (as loadOsv keeps them). */
-async function rawRecords(source: OsvSource): Promise<JsonValue[]> {
-  const lim = DEFAULT_OSV_SOURCE_LIMITS;
-  const records = 'dir' in source ? readDirRecords(source.dir, lim) : 'ndjson' in source ? readNdjsonRecords(source.ndjson, lim) : readZipRecords(source.zip, lim);
-  const byId = new Map<string, { modified: string; value: JsonValue }>();
-  for await (const raw of records) {
-    const value = parseJson(raw.bytes, 'OSV record');
-    const advisory = advisoryFromJson(value);
-    const kept = byId.get(advisory.id);
-    if (kept === undefined || Date.parse(advisory.modified) > Date.parse(kept.modified)) byId.set(advisory.id, { modified: advisory.modified, value });
-  }
-  // Canonical form: the same record always travels and is stored as the same bytes.
-  return [...byId.values()].map((k) => parseJson(canonicalJsonBytes(k.value), 'OSV record'));
-}

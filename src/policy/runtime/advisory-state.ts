@@ -35,6 +35,12 @@ export class AdvisoryState {
     return this.loading;
   }
 
+  /** The store's advisory count, revision and version, without reading the records or building the index. */
+  async version(): Promise<Pick<AdvisorySnapshot, 'version' | 'revision' | 'count'>> {
+    const [revision, count] = await Promise.all([this.store.advisoriesRevision(), this.store.advisoryCount()]);
+    return { version: `adv:${revision}:${count}`, revision, count };
+  }
+
   /**
    * Validates every record (all or nothing) and stores them. Errors: OSV_MALFORMED or INPUT_TOO_LARGE with
    * `details.index` naming the first bad record; STORE_VALUE_INVALID; the store's.

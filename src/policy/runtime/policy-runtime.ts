@@ -152,6 +152,11 @@ export class PolicyRuntime {
     return result;
   }
 
+  /** The advisory data's count, revision and version, cheaply (the index is built when a decision needs it). */
+  advisoryVersion(): ReturnType<AdvisoryState['version']> {
+    return this.advisoryState.version();
+  }
+
   reports(): readonly ReevaluationReport[] {
     return this.reevaluation.reports();
   }
