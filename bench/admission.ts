@@ -6,6 +6,8 @@
 // admission of an already-seen digest (a pinned digest and a cached tag need none).
 // Usage: node --import tsx bench/admission.ts [--requests 20000] [--concurrency 64]
 import { Agent, request } from 'node:https';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ import { createToken, TokenStore } from '../src/server/tokens.js';
 import { openLogStore } from '../src/store/open-log-store.js';
 import { IMAGE_NAME, recordBuiltImage } from '../test/policy/runtime/runtime-fixtures.js';
 import { selfSignedCertificate } from '../test/server/server-fixture.js';
+import type { LoadResult, LoadSpec } from './load-generator.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -27,6 +30,7 @@ const option = (name: string, fallback: number): number => {
 };
 const total = option('--requests', 20_000);
 const concurrency = option('--concurrency', 64);
+const rates = (args.includes('--rates') ? args[args.indexOf('--rates') + 1]! : '1000,3000').split(',').filter((r) => r !== '').map(Number);
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-admission-'));
 const service = SigningKey.generate('ed25519');
@@ -75,58 +79,84 @@ const policy = `apiVersion: provenant.dev/v1\nkind: ProvenancePolicy\nmetadata:\
 const applied = await send('POST', '/api/v1/policies', policy, { authorization: `Bearer ${token}`, 'content-type': 'application/yaml' });
 if (applied.status !== 200) throw new Error(`policy: ${applied.text}`);
 
-const review = (n: number): string =>
-  JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`,
-      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
-      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
-      namespace: 'shop',
-      operation: 'CREATE',
-      object: { kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'web' }, spec: { template: { metadata: {}, spec: { containers: [{ name: 'web', image: `${IMAGE_NAME}:1.0@${built.digest}` }] } } } },
-      oldObject: null,
-      dryRun: false,
-    },
-  });
+const reviewTemplate = JSON.stringify({
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
+  request: {
+    uid: '00000000-0000-0000-0000-{{n}}',
+    kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+    resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+    namespace: 'shop-{{k}}',
+    operation: 'CREATE',
+    object: { kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'web' }, spec: { template: { metadata: {}, spec: { containers: [{ name: 'web', image: `${IMAGE_NAME}:1.0@${built.digest}` }] } } } },
+    oldObject: null,
+    dryRun: false,
+  },
+});
 
-async function run(what: string, one: (n: number) => Promise<void>): Promise<{ what: string; perSecond: number; p50: number; p99: number; max: number }> {
-  const times: number[] = [];
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let n = next++; n < total; n = next++) {
-        const t0 = process.hrtime.bigint();
-        await one(n);
-        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  times.sort((a, b) => a - b);
-  const pct = (p: number): number => times[Math.min(times.length - 1, Math.floor(times.length * p))]!;
-  return { what, perSecond: total / seconds, p50: pct(0.5), p99: pct(0.99), max: times[times.length - 1]! };
+interface Row {
+  what: string;
+  /** The server thread's event-loop delay during the run: p99 and max (ms). */
+  loopP99: number;
+  loopMax: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** The decision log's writes and commits so far, from the service's /metrics. */
+async function engineWrites(): Promise<{ decisions: number; batches: number }> {
+  const text = (await send('GET', '/metrics')).text;
+  const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { decisions: value('provenant_decision_log_decisions_total'), batches: value('provenant_decision_log_commits_total') };
+}
+
+/** Runs the load generator in a worker thread (its own event loop) against this process's server. */
+async function load(what: string, spec: Omit<LoadSpec, 'port' | 'ca' | 'connections' | 'requests'> & { requests?: number }): Promise<Row> {
+  const full: LoadSpec = { port, ca: tls.cert, connections: concurrency, requests: total, ...spec };
+  // A worker's entry module is loaded before --import hooks apply (Node 20), so it registers tsx itself first.
+  const entry = new URL('./load-generator.ts', import.meta.url).href;
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: full });
+  const message = await new Promise<{ result?: LoadResult; error?: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  loop.disable();
+  if (message.result === undefined) throw new Error(`load generator: ${message.error}`);
+  const r = message.result;
+  if (r.failures > 0) throw new Error(`${what}: ${r.failures} requests failed; first: ${r.firstFailure}`);
+  const pct = (p: number): number => r.latencies[Math.min(r.latencies.length - 1, Math.floor(r.latencies.length * p))]!;
+  return { what, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, perSecond: r.requests / r.seconds, p50: pct(0.5), p99: pct(0.99), max: r.latencies[r.latencies.length - 1]! };
 }
 
 try {
-  const first = JSON.parse((await send('POST', '/admission/validate', review(0))).text) as { response: { allowed: boolean } };
+  const first = JSON.parse((await send('POST', '/admission/validate', reviewTemplate.replace('{{n}}', 'first0000000'))).text) as { response: { allowed: boolean } };
   if (!first.response.allowed) throw new Error('the benchmark image is not admitted');
   const cold = registryLookups;
-  await run('warm-up', async (n) => void (await send('POST', '/admission/validate', review(n))));
+  const validate = { method: 'POST', path: '/admission/validate', bodyTemplate: reviewTemplate, expectStatus: 200 } as const;
+  await load('warm-up', { ...validate, requests: Math.min(total, 2_000) });
   const before = registryLookups;
-  const admission = await run('validate', async (n) => {
-    const r = await send('POST', '/admission/validate', review(n));
-    if (r.status !== 200) throw new Error(r.text);
-  });
+  const writes = await engineWrites();
+  const rows: Row[] = [];
+  rows.push(await load('validate, closed loop', validate));
+  for (const rate of rates) rows.push(await load(`validate, open loop at ${rate}/s`, { ...validate, rate }));
   const after = registryLookups;
-  const baseline = await run('healthz', async () => void (await send('GET', '/healthz')));
-  console.log(`| what (${total} requests, ${concurrency} connections, HTTPS, loopback) | per second | p50 (ms) | p99 (ms) | max (ms) |`);
-  console.log('|---|---|---|---|---|');
-  for (const r of [admission, baseline]) console.log(`| ${r.what} | ${Math.round(r.perSecond)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} |`);
-  console.log(`| ratio admission/healthz (throughput) | ${(admission.perSecond / baseline.perSecond).toFixed(2)}x | | | |`);
-  console.log(`\nregistry lookups: ${cold} for the first review (pinned digest), ${after - before} during ${total} admissions of the same digest`);
+  const written = await engineWrites();
+  rows.push(await load('healthz, closed loop', { method: 'GET', path: '/healthz', expectStatus: 200 }));
+  for (const rate of rates) rows.push(await load(`healthz, open loop at ${rate}/s`, { method: 'GET', path: '/healthz', expectStatus: 200, rate }));
+  console.log(`| what (${total} requests each, ${concurrency} connections, HTTPS, loopback, generator in a worker thread) | per second | p50 (ms) | p99 (ms) | max (ms) | server event-loop delay p99 / max (ms) |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.what} | ${Math.round(r.perSecond)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${r.loopP99.toFixed(1)} / ${r.loopMax.toFixed(1)} |`);
+  const closed = (prefix: string): Row => rows.find((r) => r.what === `${prefix}, closed loop`)!;
+  console.log(`| ratio admission/healthz (closed-loop throughput) | ${(closed('validate').perSecond / closed('healthz').perSecond).toFixed(2)}x | | | |`);
+  const decisions = written.decisions - writes.decisions;
+  const batches = written.batches - writes.batches;
+  console.log(`\nregistry lookups: ${cold} for the first review (pinned digest), ${after - before} during the measured admissions of the same digest`);
+  console.log(`decision log: ${decisions} decisions in ${batches} transactions (${(decisions / Math.max(1, batches)).toFixed(1)} per commit)`);
 } finally {
   agent.destroy();
   await app.close();

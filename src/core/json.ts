@@ -90,33 +90,32 @@ class Parser {
     this.checkDepth(depth);
     this.pos++;
     const out: JsonObject = {};
-    const seen = new Set<string>();
     this.skipWhitespace();
-    if (this.text[this.pos] === '}') {
+    if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
       return out;
     }
     for (;;) {
       this.skipWhitespace();
-      if (this.text[this.pos] !== '"') this.fail('expected a string key');
+      if (this.text.charCodeAt(this.pos) !== 0x22) this.fail('expected a string key');
       const keyOffset = this.pos;
       const key = this.parseString();
-      if (seen.has(key)) {
+      // `out` starts empty and "__proto__" is made an own property, so an own property is a key seen before.
+      if (Object.prototype.hasOwnProperty.call(out, key)) {
         throw new ProvenantError('JSON_DUPLICATE_KEY', `${this.what} repeats the key ${JSON.stringify(key)}`, {
           details: { key, offset: keyOffset },
         });
       }
-      seen.add(key);
       this.skipWhitespace();
-      if (this.text[this.pos] !== ':') this.fail('expected ":"');
+      if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail('expected ":"');
       this.pos++;
       this.skipWhitespace();
       setMember(out, key, this.parseValue(depth));
       this.skipWhitespace();
-      const next = this.text[this.pos];
+      const next = this.text.charCodeAt(this.pos);
       this.pos++;
-      if (next === '}') break;
-      if (next !== ',') this.fail('expected "," or "}"', this.pos - 1);
+      if (next === 0x7d) break;
+      if (next !== 0x2c) this.fail('expected "," or "}"', this.pos - 1);
     }
     return out;
   }
@@ -143,6 +142,15 @@ class Parser {
 
   private parseString(): string {
     const start = ++this.pos;
+    // Most strings have no escape: one search for the closing quote and one check of what lies between.
+    const end = this.text.indexOf('"', start);
+    if (end >= 0) {
+      const plain = this.text.slice(start, end);
+      if (!PLAIN_STRING_BREAK_RE.test(plain)) {
+        this.pos = end + 1;
+        return plain;
+      }
+    }
     let out = '';
     let chunkStart = start;
     for (;;) {
@@ -242,6 +250,45 @@ export function canonicalJson(value: unknown): string {
 export function canonicalJsonBytes(value: unknown): Buffer {
   return Buffer.from(canonicalJson(value), 'utf8');
 }
+
+/** An object's canonical members (`"key":value`), in canonical key order, to be joined again with others. */
+export type CanonicalMembers = readonly (readonly [key: string, member: string])[];
+
+export function canonicalMembers(value: Readonly<Record<string, unknown>>): CanonicalMembers {
+  return Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort()
+    .map((k) => [k, `${canonicalize(k, 0)}:${canonicalize(value[k], 1)}`] as const);
+}
+
+/**
+ * The canonical JSON of the object `members` came from with `extra`'s members added (or replacing those of the same
+ * key; an undefined one is left out, as canonicalJson leaves it out): the same text as canonicalJson of the merged
+ * object, without serialising the known members again.
+ */
+export function canonicalJsonWith(members: CanonicalMembers, extra: Readonly<Record<string, unknown>>): string {
+  const more = canonicalMembers(extra);
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < members.length || j < more.length) {
+    const a = members[i];
+    const b = more[j];
+    if (b === undefined || (a !== undefined && a[0] < b[0])) {
+      out.push(a![1]);
+      i++;
+    } else {
+      if (a !== undefined && a[0] === b[0]) i++;
+      out.push(b[1]);
+      j++;
+    }
+  }
+  return `{${out.join(',')}}`;
+}
+
+/** What a string needs the careful path for: an escape or a control character. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const PLAIN_STRING_BREAK_RE = /[\\\u0000-\u001f]/;
 
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

@@ -3,7 +3,6 @@
 // decisions merged into one, and the worst outcome kept. When the budget runs out or a step fails, the failure
 // policy decides: closed (deny, the default) or open (allow with a warning). Never throws for a decision failure.
 import { isProvenantError } from '../core/errors.js';
-import { canonicalJson } from '../core/json.js';
 import type { Decision, Outcome } from '../policy/decision.js';
 import { mergeSandbox } from '../policy/evaluate/index.js';
 import { worstOutcome } from '../policy/evaluate/outcome.js';
@@ -109,7 +108,7 @@ export class ImageAdmission {
 
   /** Identical concurrent decisions (same digest, reference and request context) share one evaluation. */
   private shared(request: AdmissionDecideRequest): Promise<{ decision: Decision; cached: boolean }> {
-    const key = canonicalJson({ ...request, namespaceLabels: request.namespaceLabels ?? null });
+    const key = mergeKey(request);
     let pending = this.inFlight.get(key);
     if (pending === undefined) {
       pending = this.options.decide(request).finally(() => this.inFlight.delete(key));
@@ -150,4 +149,21 @@ export class ImageAdmission {
     }
     return { outcome, images, reasons, warnings, ...(outcome === 'sandbox' && sandbox !== undefined ? { sandbox } : {}) };
   }
+}
+
+/**
+ * The key identical requests share: every field of the request (the mapped type makes leaving one out a compile
+ * error), labels in sorted order. Only ever compared in memory, so plain JSON of fixed-order parts suffices.
+ */
+function mergeKey(r: AdmissionDecideRequest): string {
+  const parts: { readonly [K in keyof Required<AdmissionDecideRequest>]: unknown } = {
+    reference: r.reference,
+    digest: r.digest,
+    namespace: r.namespace ?? null,
+    namespaceLabels: r.namespaceLabels === undefined ? null : Object.entries(r.namespaceLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    kind: r.kind ?? null,
+    source: r.source,
+    dryRun: r.dryRun === true,
+  };
+  return JSON.stringify([parts.reference, parts.digest, parts.namespace, parts.namespaceLabels, parts.kind, parts.source, parts.dryRun]);
 }

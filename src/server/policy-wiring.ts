@@ -58,6 +58,7 @@ export function policyEngine(options: PolicyEngineOptions): (app: FastifyInstanc
         if (report.nowFailing.length > 0) app.log.warn({ reevaluation: reportLine(report) }, 'admitted images are now denied');
       },
       onError: (e) => app.log.error({ err: e }, 're-evaluation failed'),
+      onDecisionsCommitted: (n) => metrics.committed(n),
     });
     const watch = options.reevaluateIntervalMs > 0 ? runtime.watch(options.reevaluateIntervalMs) : undefined;
     app.addHook('onClose', async () => {

@@ -44,6 +44,11 @@ export interface AdmissionKey {
 export interface DecisionStore {
   /** Appends one decision (never updates). */
   recordDecision(decision: NewDecision): Promise<bigint>;
+  /**
+   * Appends decisions in one transaction (one commit, so one sync to disk for all of them): every one or none.
+   * Ids ascend in the order given. At most MAX_DECISIONS_PER_BATCH.
+   */
+  recordDecisions(decisions: readonly NewDecision[]): Promise<bigint[]>;
   /** Decisions about one image digest, newest first. */
   decisionsFor(imageDigest: string, limit: number): Promise<StoredDecision[]>;
   /** One decision by id, or null. */
@@ -118,6 +123,24 @@ function boundedText(value: unknown, maxBytes: number, what: string): string {
 /** The stored form of a namespace (see NO_NAMESPACE). */
 export function namespaceColumn(namespace: string | null): string {
   return namespace === null ? NO_NAMESPACE : boundedText(namespace, MAX_NAMESPACE_BYTES, 'a namespace');
+}
+
+/** The most decisions one recordDecisions call writes. */
+export const MAX_DECISIONS_PER_BATCH = 1_000;
+
+/** Checks a batch for recordDecisions: its size, then every decision. Errors: STORE_VALUE_INVALID. */
+export function checkNewDecisions(batch: readonly NewDecision[]): void {
+  if (!Array.isArray(batch) || batch.length === 0 || batch.length > MAX_DECISIONS_PER_BATCH) {
+    throw invalid(`recordDecisions takes 1..${MAX_DECISIONS_PER_BATCH} decisions`);
+  }
+  batch.forEach((d, index) => {
+    try {
+      checkNewDecision(d);
+    } catch (e) {
+      if (!(e instanceof ProvenantError)) throw e;
+      throw new ProvenantError(e.code, `decision ${index}: ${e.message}`, { cause: e, details: { ...e.details, index } });
+    }
+  });
 }
 
 export function checkNewDecision(d: NewDecision): void {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, parseJson, parseJsonObject } from '../../src/core/json.js';
+import { canonicalJson, canonicalJsonWith, canonicalMembers, parseJson, parseJsonObject } from '../../src/core/json.js';
 import { ProvenantError } from '../../src/core/errors.js';
 
 function code(fn: () => unknown): string {
@@ -23,6 +23,9 @@ test('refuses duplicate keys at any depth', () => {
   assert.equal(code(() => parseJson('{"x":{"critical":1,"critical":2}}')), 'JSON_DUPLICATE_KEY');
   // Keys equal after unescaping are duplicates too.
   assert.equal(code(() => parseJson('{"a":1,"\\u0061":2}')), 'JSON_DUPLICATE_KEY');
+  assert.equal(code(() => parseJson('{"__proto__":1,"__proto__":2}')), 'JSON_DUPLICATE_KEY');
+  assert.deepEqual(parseJson('{"toString":"a\\u0022b","constructor":"\\t","hasOwnProperty":1}'), { toString: 'a"b', constructor: '\t', hasOwnProperty: 1 });
+  assert.deepEqual(parseJson('["a\\"b", "\\\\", "x\\ny"]'), ['a"b', '\\', 'x\ny']);
 });
 
 test('refuses malformed input with a position', () => {
@@ -68,6 +71,20 @@ test('canonical JSON follows RFC 8785', () => {
   assert.equal(canonicalJson([1e21, 1e-7, 333333333.3333333, -0, 4.5, 0.000001, 1e23]), '[1e+21,1e-7,333333333.3333333,0,4.5,0.000001,1e+23]');
   assert.equal(canonicalJson({ b: [true, null], a: 'x\u001f"' }), '{"a":"x\\u001f\\"","b":[true,null]}');
   assert.equal(canonicalJson({ a: undefined, b: 1 }), '{"b":1}');
+});
+
+test('canonicalJsonWith gives the canonical JSON of the merged object, extra members added or replacing', () => {
+  const base = { '\u20ac': 1, b: { z: [1, 'x'], a: null }, '1': true, d: undefined, '\r': 'cr', mm: 'old' };
+  const extras: Record<string, unknown>[] = [
+    {},
+    { context: { at: '2026-01-01T00:00:00Z', namespace: 'shop' } },
+    { mm: 'new', '0': 0, '\ufb33': [], zz: undefined },
+    { '\r': 'replaced', '\u20ac': 2, b: 'flat', '1': false },
+    { aa: 1, ab: 2, '\u0080': 3 },
+  ];
+  const members = canonicalMembers(base);
+  for (const extra of extras) assert.equal(canonicalJsonWith(members, extra), canonicalJson({ ...base, ...extra }), JSON.stringify(extra));
+  assert.equal(canonicalJsonWith(canonicalMembers({}), { b: 1, a: 2 }), '{"a":2,"b":1}');
 });
 
 test('canonical JSON refuses what has no canonical form', () => {

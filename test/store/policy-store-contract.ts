@@ -148,6 +148,25 @@ export function describePolicyStoreContract(backend: string, b: PolicyBackend): 
       assert.equal((await store.decisionsFor(digestOf('app'), 10_000)).length, 1);
     });
 
+    it('records a batch of decisions in one transaction: ids ascend in the given order, a bad one writes none', async () => {
+      const before = await store.recordDecision(testDecision({ tag: 'before' }));
+      const batch = Array.from({ length: 300 }, (_, i) =>
+        testDecision({ tag: `batch-${i % 7}`, decidedAt: 1_000 + i, namespace: i % 3 === 0 ? null : `ns-${i % 4}`, outcome: (['allow', 'deny', 'warn', 'sandbox'] as const)[i % 4] }),
+      );
+      const ids = await store.recordDecisions(batch);
+      assert.equal(ids.length, batch.length);
+      assert.ok(ids[0]! > before);
+      for (let i = 1; i < ids.length; i++) assert.ok(ids[i]! > ids[i - 1]!, 'ids ascend in the order given');
+      for (const i of [0, 1, 150, 299]) assert.deepEqual(await store.decision(ids[i]!), { ...batch[i]!, id: ids[i]! });
+
+      const bad = [testDecision({ tag: 'kept-out-1' }), testDecision({ tag: 'kept-out-2', outcome: 'maybe' as DecisionOutcome })];
+      await assert.rejects(store.recordDecisions(bad), (e: unknown) => isCode('STORE_VALUE_INVALID')(e) && (e as { details?: { index?: number } }).details?.index === 1);
+      assert.deepEqual(await store.decisionsFor(digestOf('kept-out-1'), 10), []);
+      await assert.rejects(store.recordDecisions([]), isCode('STORE_VALUE_INVALID'));
+      await assert.rejects(store.recordDecisions(Array.from({ length: 1_001 }, () => testDecision())), isCode('STORE_VALUE_INVALID'));
+      assert.equal((await store.recordDecisions([testDecision({ tag: 'after' })]))[0]! > ids[299]!, true);
+    });
+
     it('two stores open on the same database see each other\'s decisions and advisories', async () => {
       const other = await h.reopen();
       extra.push(other);

@@ -13,7 +13,19 @@ const DIGEST_CHARS = 32;
 
 export type DataVersionInput = Pick<EvaluationData, 'advisoriesVersion' | 'reputationVersion' | 'revocationAuthorities'>;
 
+/** The last data version computed for a facts object (facts are immutable once gathered), and what it was for. */
+const memo = new WeakMap<ImageFacts, { readonly data: string; readonly version: string }>();
+
 export function dataVersionOf(facts: ImageFacts, data: DataVersionInput): string {
+  const dataKey = `${data.advisoriesVersion}\0${data.reputationVersion}\0${data.revocationAuthorities.join('\0')}`;
+  const known = memo.get(facts);
+  if (known !== undefined && known.data === dataKey) return known.version;
+  const version = computeDataVersion(facts, data);
+  memo.set(facts, { data: dataKey, version });
+  return version;
+}
+
+function computeDataVersion(facts: ImageFacts, data: DataVersionInput): string {
   const entries: string[] = [];
   const revocations: string[] = [];
   const add = (kind: string, entry: { evidence: { digest: string }; revocations: readonly { evidence: { digest: string } }[] }): void => {

@@ -2,8 +2,7 @@
 // store, reputation from the log, each refreshed when its version moves, so a policy applied through the API or
 // an advisory added takes effect on the next decision without a restart. Every decision is recorded in the
 // decision log, and every change of policies, advisories or revocations re-evaluates the admitted images.
-import type { Digest } from '../../core/digest.js';
-import { canonicalJsonBytes, isJsonObject, parseJsonObject, type JsonValue } from '../../core/json.js';
+import type { JsonValue } from '../../core/json.js';
 import type { Signer } from '../../crypto/index.js';
 import type { LogService } from '../../log/service.js';
 import { ReputationBook } from '../../reputation/reputation-book.js';
@@ -11,12 +10,13 @@ import { REPUTATION_EVENT_PREDICATE_TYPE } from '../../reputation/events.js';
 import type { AdmittedImage, AdvisoryPutResult, AdvisoryStore, DecisionSource, DecisionStore } from '../../store/policy-ports.js';
 import type { Decision, EvaluationInput, RequestContext } from '../decision.js';
 import { DecisionCache, decisionKeyOf, evaluate } from '../evaluate/index.js';
-import { gatherFactsFromLog } from '../facts/from-log.js';
 import { imageRefOf } from '../facts/image-ref.js';
-import type { ImageFacts, ImageRef } from '../facts.js';
 import type { PolicySet } from '../policy.js';
 import { AdvisoryState, type AdvisorySnapshot } from './advisory-state.js';
-import { newestIndex, searchAll } from './log-reads.js';
+import { DecisionWriter } from './decision-writer.js';
+import { FactsCache } from './facts-cache.js';
+import { newestIndex } from './log-reads.js';
+import { recordedBody, storedContext } from './recorded-decision.js';
 import { applyPolicies, currentPolicies, deletePolicies, policySetOf, type ApplyResult, type CurrentPolicies } from './policy-entries.js';
 import { POLICY_PREDICATE_TYPE } from './policy-statement.js';
 import { Reevaluator, type ReevaluationReport, type ReevaluationTrigger, type RuntimeVersions } from './reevaluation.js';
@@ -36,6 +36,8 @@ export interface PolicyRuntimeOptions {
   readonly onReport?: (report: ReevaluationReport) => void;
   /** A background re-evaluation or check that failed as a whole. */
   readonly onError?: (error: unknown) => void;
+  /** Told after each decision-log transaction, with the number of decisions it wrote. */
+  readonly onDecisionsCommitted?: (decisions: number) => void;
   readonly cacheEntries?: number;
 }
 
@@ -57,8 +59,7 @@ export interface DecideResult {
   readonly recordId?: bigint;
 }
 
-/** The body recorded for a decision: the decision, and the request context it was made for. */
-export type RecordedDecision = Decision & { readonly context: RequestContext };
+export type { RecordedDecision } from './recorded-decision.js';
 
 /** One consistent state decisions are made under. */
 export interface RuntimeSnapshot {
@@ -66,10 +67,9 @@ export interface RuntimeSnapshot {
   readonly policies: PolicySet;
   readonly current: CurrentPolicies;
   readonly advisories: AdvisorySnapshot;
+  /** The log's size when the snapshot was read, and the newest audit entry then (facts depend on audits too). */
+  readonly log: { readonly size: bigint; readonly audits: string };
 }
-
-/** Images whose gathered facts are kept between decisions. */
-const MAX_CACHED_FACTS = 1_000;
 
 export class PolicyRuntime {
   readonly reevaluation: Reevaluator<RuntimeSnapshot>;
@@ -83,14 +83,20 @@ export class PolicyRuntime {
   private policyLoads: Promise<unknown> = Promise.resolve();
   private applying: Promise<unknown> = Promise.resolve();
   private revocationsSeen: bigint | undefined;
-  private readonly factsCache = new Map<string, { readonly evidence: string; readonly facts: ImageFacts }>();
   private reputationSeen: bigint | undefined;
+  private auditsSeen: bigint | undefined;
+  /** The last snapshot read: still the state while the log's size and the advisory revision have not moved. */
+  private fresh: RuntimeSnapshot | undefined;
+  private readonly writer: DecisionWriter;
+  private readonly facts: FactsCache;
 
   constructor(private readonly options: PolicyRuntimeOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.noMatch = options.noMatch ?? 'deny';
     this.trust = { trustedSigners: [...new Set([options.signer.keyId, ...options.trustedKeys])] };
     this.cache = new DecisionCache(options.cacheEntries);
+    this.facts = new FactsCache(options.log);
+    this.writer = new DecisionWriter(options.decisions, {}, options.onDecisionsCommitted);
     this.advisoryState = new AdvisoryState(options.advisories);
     this.reputation = new ReputationState(new ReputationBook(options.log, { trustedSigners: options.trustedKeys }));
     this.reevaluation = new Reevaluator<RuntimeSnapshot>(
@@ -109,20 +115,31 @@ export class PolicyRuntime {
     return this.decideWith(await this.snapshot(), request);
   }
 
-  /** The policies in force and the versions of everything decisions depend on, refreshed. */
+  /**
+   * The policies in force and the versions of everything decisions depend on, refreshed. Everything but the
+   * advisories is in the append-only log, so while its size and the advisory revision are unchanged the previous
+   * snapshot is still exact: the common case costs two reads instead of a search per kind of entry.
+   */
   async snapshot(): Promise<RuntimeSnapshot> {
-    const [current, advisories, revocations, reputation] = await Promise.all([
+    const [info, advisories] = await Promise.all([this.options.log.info(), this.advisoryState.snapshot()]);
+    const known = this.fresh;
+    if (known !== undefined && known.log.size === info.size && known.advisories === advisories) return known;
+    const [current, revocations, reputation, audits] = await Promise.all([
       this.policies(),
-      this.advisoryState.snapshot(),
       this.watermark('revocations', { kind: 'revocation' }),
       this.watermark('reputation', { predicateType: REPUTATION_EVENT_PREDICATE_TYPE }),
+      this.watermark('audits', { kind: 'audit' }),
     ]);
-    return {
+    const snapshot: RuntimeSnapshot = {
       versions: { policies: current.version, advisories: advisories.version, revocations, reputation },
       policies: policySetOf(current, this.noMatch),
       current,
       advisories,
+      // The searches ran after the size was read, so they saw at least that much of the log.
+      log: { size: info.size, audits },
     };
+    if (this.fresh === undefined || info.size >= this.fresh.log.size) this.fresh = snapshot;
+    return snapshot;
   }
 
   /** The policies in force, re-read when a newer policy entry is in the log. */
@@ -170,8 +187,14 @@ export class PolicyRuntime {
   }
 
   /** Stops the watches and waits for re-evaluations under way; the log and stores stay open (the caller's). */
-  close(): Promise<void> {
-    return this.reevaluation.close();
+  async close(): Promise<void> {
+    await this.reevaluation.close();
+    await this.writer.drain();
+  }
+
+  /** Decisions recorded and the transactions they took (group commit). */
+  writerStats(): ReturnType<DecisionWriter['stats']> {
+    return this.writer.stats();
   }
 
   cacheStats(): ReturnType<DecisionCache['stats']> {
@@ -202,18 +225,19 @@ export class PolicyRuntime {
   }
 
   /** The newest log index of entries of a kind, as a version string ("none" before the first). */
-  private async watermark(which: 'revocations' | 'reputation', query: { kind?: string; predicateType?: string }): Promise<string> {
-    const seen = which === 'revocations' ? this.revocationsSeen : this.reputationSeen;
+  private async watermark(which: 'revocations' | 'reputation' | 'audits', query: { kind?: string; predicateType?: string }): Promise<string> {
+    const seen = which === 'revocations' ? this.revocationsSeen : which === 'reputation' ? this.reputationSeen : this.auditsSeen;
     const newest = await newestIndex(this.options.log, query, seen);
     const latest = seen === undefined || (newest !== undefined && newest > seen) ? newest : seen;
     if (which === 'revocations') this.revocationsSeen = latest;
-    else this.reputationSeen = latest;
+    else if (which === 'reputation') this.reputationSeen = latest;
+    else this.auditsSeen = latest;
     return latest === undefined ? 'none' : latest.toString();
   }
 
   private async decideWith(state: RuntimeSnapshot, request: DecideRequest): Promise<DecideResult> {
     const image = imageRefOf(request.reference, request.digest);
-    const facts = await this.factsOf(image, state);
+    const facts = await this.facts.of(image, { logSize: state.log.size, revocations: state.versions.revocations, audits: state.log.audits });
     const context: RequestContext = {
       ...(request.namespace === undefined ? {} : { namespace: request.namespace }),
       ...(request.namespaceLabels === undefined ? {} : { namespaceLabels: request.namespaceLabels }),
@@ -238,8 +262,8 @@ export class PolicyRuntime {
     const decision = hit ?? evaluate(input);
     if (hit === undefined) this.cache.set(key, decision);
     if (request.dryRun === true) return { decision, cached: hit !== undefined };
-    const body: RecordedDecision = { ...decision, context };
-    const recordId = await this.options.decisions.recordDecision({
+    const body = recordedBody(decision, context);
+    const recordId = await this.writer.record({
       imageDigest: image.digest,
       reference: request.reference,
       namespace: request.namespace ?? null,
@@ -248,30 +272,9 @@ export class PolicyRuntime {
       dataVersion: decision.dataVersion,
       outcome: decision.outcome,
       decidedAt: Date.parse(context.at),
-      decision: canonicalJsonBytes(body),
+      decision: body,
     });
     return { decision, cached: hit !== undefined, recordId };
-  }
-
-  /**
-   * The image's facts, gathered again only when the evidence about its digest changed: the entries naming it (one
-   * indexed search) and the newest revocation in the log. Repeated admissions of one digest then read the log once.
-   */
-  private async factsOf(image: ImageRef, state: RuntimeSnapshot): Promise<ImageFacts> {
-    const indices = await searchAll(this.options.log, { subject: image.digest as Digest });
-    const evidence = `${indices.join(',')}|${state.versions.revocations}`;
-    const key = `${image.reference}\0${image.digest}`;
-    const known = this.factsCache.get(key);
-    if (known !== undefined && known.evidence === evidence) {
-      // Re-inserted, so the most recently used stay.
-      this.factsCache.delete(key);
-      this.factsCache.set(key, known);
-      return known.facts;
-    }
-    const facts = await gatherFactsFromLog(this.options.log, image);
-    if (this.factsCache.size >= MAX_CACHED_FACTS) this.factsCache.delete(this.factsCache.keys().next().value as string);
-    this.factsCache.set(key, { evidence, facts });
-    return facts;
   }
 
   private async decideAgain(state: RuntimeSnapshot, image: AdmittedImage): Promise<Decision> {
@@ -286,21 +289,4 @@ export class PolicyRuntime {
     });
     return decision;
   }
-}
-
-/** The labels and workload kind a recorded decision was made for; absent parts are left out. */
-function storedContext(body: Buffer): { namespaceLabels?: Record<string, string>; kind?: string } {
-  let context: JsonValue | undefined;
-  try {
-    context = parseJsonObject(body, 'recorded decision').context;
-  } catch {
-    // A body this runtime did not write carries no context: the image is decided again without one.
-    return {};
-  }
-  if (!isJsonObject(context)) return {};
-  const out: { namespaceLabels?: Record<string, string>; kind?: string } = {};
-  const labels = context.namespaceLabels;
-  if (isJsonObject(labels) && Object.values(labels).every((v) => typeof v === 'string')) out.namespaceLabels = labels as Record<string, string>;
-  if (typeof context.kind === 'string') out.kind = context.kind;
-  return out;
 }

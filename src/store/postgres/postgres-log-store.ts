@@ -190,6 +190,7 @@ class PostgresLogStore implements ProvenantStore {
   }
 
   recordDecision(decision: NewDecision): Promise<bigint> { return this.policy.recordDecision(decision); }
+  recordDecisions(decisions: readonly NewDecision[]): Promise<bigint[]> { return this.policy.recordDecisions(decisions); }
   decisionsFor(imageDigest: string, limit: number): Promise<StoredDecision[]> { return this.policy.decisionsFor(imageDigest, limit); }
   decision(id: bigint): Promise<StoredDecision | null> { return this.policy.decision(id); }
   admittedImages(page: { after?: AdmissionKey; limit: number }): Promise<AdmittedImage[]> { return this.policy.admittedImages(page); }

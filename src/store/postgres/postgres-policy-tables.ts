@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { isDigest } from '../../core/digest.js';
 import {
   DECISION_COLUMNS, admissionCursor, admittedFromRow, advisoryCursor, advisoryFromRow, checkAdvisories,
-  checkNewDecision, checkPageLimit, decisionFromRow, namespaceColumn, planAdvisoryWrites, storedModifiedKey,
+  checkNewDecision, checkNewDecisions, checkPageLimit, decisionFromRow, namespaceColumn, planAdvisoryWrites, storedModifiedKey,
   storedRevision,
   type AdmissionKey, type AdmittedImage, type AdvisoryPutResult, type AdvisoryStore, type CheckedAdvisory,
   type DecisionStore, type NewDecision, type StoredAdvisory, type StoredDecision,
@@ -46,6 +46,15 @@ export const ADMITTED_SQL = `SELECT d.* FROM (
 
 export const DECISIONS_FOR_SQL = `${DECISION_SELECT} WHERE image_digest = $1 ORDER BY id DESC LIMIT $2`;
 
+// A batch of decisions as one statement (one commit). nextval runs in the order the ordered SELECT yields rows, so
+// the ids ascend in the batch's order; they are matched back by sorting.
+const INSERT_DECISIONS_SQL = `INSERT INTO decisions (image_digest, reference, namespace, source, policy_version, data_version, outcome, decided_at, decision)
+    SELECT d, r, n, s, p, v, o, t, b
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bytea[])
+      WITH ORDINALITY AS batch(d, r, n, s, p, v, o, t, b, ord)
+    ORDER BY ord
+  RETURNING id`;
+
 const UPSERT_ADVISORIES_SQL = `INSERT INTO advisories (id, modified, modified_key, record)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])
   ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, modified_key = excluded.modified_key, record = excluded.record`;
@@ -62,6 +71,19 @@ export class PostgresPolicyTables implements DecisionStore, AdvisoryStore {
       [d.imageDigest, d.reference, namespaceColumn(d.namespace), d.source, d.policyVersion, d.dataVersion, d.outcome, String(d.decidedAt), d.decision],
     );
     return storedIndex(rows[0]?.id, 'decision id');
+  }
+
+  async recordDecisions(decisions: readonly NewDecision[]): Promise<bigint[]> {
+    checkNewDecisions(decisions);
+    const column = <T>(f: (d: NewDecision) => T): T[] => decisions.map(f);
+    const rows = await this.db.query('recording decisions', INSERT_DECISIONS_SQL, [
+      column((d) => d.imageDigest), column((d) => d.reference), column((d) => namespaceColumn(d.namespace)), column((d) => d.source),
+      column((d) => d.policyVersion), column((d) => d.dataVersion), column((d) => d.outcome), column((d) => String(d.decidedAt)),
+      column((d) => d.decision),
+    ]);
+    const ids = rows.map((row) => storedIndex(row.id, 'decision id')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (ids.length !== decisions.length) throw corrupt(`recording ${decisions.length} decisions returned ${ids.length} ids`);
+    return ids;
   }
 
   async decisionsFor(imageDigest: string, limit: number): Promise<StoredDecision[]> {

@@ -18,8 +18,9 @@ import {
   storedHash, storedIndex, storedRange, storedText, storedTime,
 } from '../stored-values.js';
 import { fromSqliteError, isDuplicateLeafHash } from './sqlite-errors.js';
-import { SqlitePolicyTables } from './sqlite-policy-tables.js';
-import { SYNC_BUSY_TIMEOUT_MS, retryWhileBusy } from './sqlite-retry.js';
+import { INSERT_DECISION_SQL, SqlitePolicyTables } from './sqlite-policy-tables.js';
+import { LOCK_WAIT_MS, SYNC_BUSY_TIMEOUT_MS, retryWhileBusy } from './sqlite-retry.js';
+import { SqliteWriteThread } from './sqlite-write-thread.js';
 import { migrateSqlite } from './sqlite-schema.js';
 import { SqliteStatements, type CheckpointRow } from './sqlite-statements.js';
 
@@ -44,7 +45,7 @@ export async function openSqliteLogStore(dataDir: string): Promise<ProvenantStor
     if (mode !== 'wal') throw new ProvenantError('IO_ERROR', `SQLite refused WAL mode for ${dataDir} (got ${String(mode)})`);
     handle.pragma('synchronous = FULL');
     await retryWhileBusy(() => handle.transaction(() => migrateSqlite(handle)).immediate(), () => undefined);
-    return new SqliteLogStore(handle);
+    return new SqliteLogStore(handle, new SqliteWriteThread(join(dataDir, SQLITE_FILE), INSERT_DECISION_SQL, LOCK_WAIT_MS));
   } catch (e) {
     db?.close();
     throw fromSqliteError(e, `opening the log database in ${dataDir}`);
@@ -58,9 +59,9 @@ class SqliteLogStore implements ProvenantStore {
   private open = true;
   private readonly integrateTx: Database.Transaction<(rows: BatchRows) => void>;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Database.Database, private readonly writer: SqliteWriteThread) {
     this.sql = new SqliteStatements(db);
-    this.policy = new SqlitePolicyTables(db, (what, f) => this.read(what, f));
+    this.policy = new SqlitePolicyTables(db, (what, f) => this.read(what, f), writer);
     this.integrateTx = db.transaction((rows: BatchRows) => this.insertBatch(rows));
   }
 
@@ -196,6 +197,7 @@ class SqliteLogStore implements ProvenantStore {
   }
 
   recordDecision(decision: NewDecision): Promise<bigint> { return this.policy.recordDecision(decision); }
+  recordDecisions(decisions: readonly NewDecision[]): Promise<bigint[]> { return this.policy.recordDecisions(decisions); }
   decisionsFor(imageDigest: string, limit: number): Promise<StoredDecision[]> { return this.policy.decisionsFor(imageDigest, limit); }
   decision(id: bigint): Promise<StoredDecision | null> { return this.policy.decision(id); }
   admittedImages(page: { after?: AdmissionKey; limit: number }): Promise<AdmittedImage[]> { return this.policy.admittedImages(page); }
@@ -216,6 +218,7 @@ class SqliteLogStore implements ProvenantStore {
   async close(): Promise<void> {
     if (!this.open) return;
     this.open = false;
+    await this.writer.close();
     this.db.close();
   }
 

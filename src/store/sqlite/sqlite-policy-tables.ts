@@ -5,11 +5,13 @@ import type Database from 'better-sqlite3';
 import { isDigest } from '../../core/digest.js';
 import {
   DECISION_COLUMNS, admissionCursor, admittedFromRow, advisoryCursor, advisoryFromRow, checkAdvisories, checkNewDecision,
+  checkNewDecisions,
   checkPageLimit, decisionFromRow, namespaceColumn, planAdvisoryWrites, storedModifiedKey, storedRevision,
   type AdmissionKey, type AdmittedImage, type AdvisoryPutResult, type AdvisoryStore, type CheckedAdvisory,
   type DecisionStore, type NewDecision, type StoredAdvisory, type StoredDecision,
 } from '../policy-ports.js';
 import { corrupt, isStorableIndex, storedIndex } from '../stored-values.js';
+import type { SqliteWriteThread } from './sqlite-write-thread.js';
 
 /** Runs `f` on the store's connection: waits out another writer's lock, maps errors, refuses when closed. */
 export type SqliteRunner = <T>(what: string, f: () => T) => Promise<T>;
@@ -17,6 +19,9 @@ export type SqliteRunner = <T>(what: string, f: () => T) => Promise<T>;
 type Row = Record<string, unknown>;
 
 const DECISION_SELECT = `SELECT ${DECISION_COLUMNS} FROM decisions`;
+
+export const INSERT_DECISION_SQL = `INSERT INTO decisions (image_digest, reference, namespace, source, policy_version, data_version, outcome, decided_at, decision)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`;
 
 // One walk of decisions_latest_admission from the cursor: max(id) per key is the latest non-reevaluation
 // decision, and SQLite takes the bare column `outcome` (in the result and in HAVING) from that same row
@@ -44,12 +49,14 @@ export class SqlitePolicyTables implements DecisionStore, AdvisoryStore {
   private readonly countAdvisories: Database.Statement;
   private readonly revision: Database.Statement;
   private readonly putTx: Database.Transaction<(advisories: readonly CheckedAdvisory[]) => AdvisoryPutResult>;
+  private readonly recordTx: Database.Transaction<(decisions: readonly NewDecision[]) => bigint[]>;
 
-  constructor(db: Database.Database, private readonly run: SqliteRunner) {
-    this.insertDecision = db.prepare(
-      `INSERT INTO decisions (image_digest, reference, namespace, source, policy_version, data_version, outcome, decided_at, decision)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    );
+  /**
+   * `writer`, when given, commits decision batches on its own connection off the event loop (sqlite-write-thread.ts);
+   * without one they are written on `db`.
+   */
+  constructor(db: Database.Database, private readonly run: SqliteRunner, private readonly writer?: SqliteWriteThread) {
+    this.insertDecision = db.prepare(INSERT_DECISION_SQL);
     this.decisionById = db.prepare(`${DECISION_SELECT} WHERE id = ?`);
     this.decisionsByDigest = db.prepare(`${DECISION_SELECT} WHERE image_digest = ? ORDER BY id DESC LIMIT ?`);
     this.admitted = db.prepare(ADMITTED_SQL);
@@ -63,16 +70,23 @@ export class SqlitePolicyTables implements DecisionStore, AdvisoryStore {
     this.countAdvisories = db.prepare('SELECT count(*) AS n FROM advisories');
     this.revision = db.prepare('SELECT revision FROM advisory_revision WHERE singleton = 1');
     this.putTx = db.transaction((advisories: readonly CheckedAdvisory[]) => this.writeAdvisories(advisories));
+    this.recordTx = db.transaction((decisions: readonly NewDecision[]) => decisions.map((d) => this.insertOne(d)));
   }
 
   async recordDecision(d: NewDecision): Promise<bigint> {
     checkNewDecision(d);
-    const params = [
-      d.imageDigest, d.reference, namespaceColumn(d.namespace), d.source, d.policyVersion, d.dataVersion, d.outcome,
-      BigInt(d.decidedAt), d.decision,
-    ];
     // A single INSERT in autocommit: SQLITE_BUSY comes before anything is written, so a retry cannot duplicate it.
-    return this.run('recording a decision', () => storedIndex((this.insertDecision.get(...params) as Row).id, 'decision id'));
+    return this.run('recording a decision', () => this.insertOne(d));
+  }
+
+  async recordDecisions(decisions: readonly NewDecision[]): Promise<bigint[]> {
+    checkNewDecisions(decisions);
+    if (this.writer !== undefined) {
+      const ids = await this.writer.insert('recording decisions', decisions.map(decisionRow));
+      return ids.map((id) => storedIndex(id, 'decision id'));
+    }
+    // BEGIN IMMEDIATE takes the write lock first, so SQLITE_BUSY comes before anything is written.
+    return this.run('recording decisions', () => this.recordTx.immediate(decisions));
   }
 
   async decisionsFor(imageDigest: string, limit: number): Promise<StoredDecision[]> {
@@ -102,6 +116,10 @@ export class SqlitePolicyTables implements DecisionStore, AdvisoryStore {
     return this.run('storing advisories', () => this.putTx.immediate(checked));
   }
 
+  private insertOne(d: NewDecision): bigint {
+    return storedIndex((this.insertDecision.get(...decisionRow(d)) as Row).id, 'decision id');
+  }
+
   private writeAdvisories(advisories: readonly CheckedAdvisory[]): AdvisoryPutResult {
     const { writes, result } = planAdvisoryWrites(advisories, (id) => {
       const row = this.modifiedKey.get(id) as Row | undefined;
@@ -129,4 +147,9 @@ export class SqlitePolicyTables implements DecisionStore, AdvisoryStore {
       return storedRevision(row.revision);
     });
   }
+}
+
+/** A decision as the parameters of INSERT_DECISION_SQL. */
+function decisionRow(d: NewDecision): unknown[] {
+  return [d.imageDigest, d.reference, namespaceColumn(d.namespace), d.source, d.policyVersion, d.dataVersion, d.outcome, BigInt(d.decidedAt), d.decision];
 }

@@ -3,7 +3,7 @@
 // only briefly (SYNC_BUSY_TIMEOUT_MS) and the rest of the wait is asynchronous, between whole attempts.
 
 /** How long a writer waits for another one's lock before STORE_UNAVAILABLE. A batch holds it well under a second. */
-const LOCK_WAIT_MS = 15_000;
+export const LOCK_WAIT_MS = 15_000;
 export const SYNC_BUSY_TIMEOUT_MS = 50;
 const RETRY_DELAY_MS = 20;
 
