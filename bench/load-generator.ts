@@ -15,6 +15,10 @@ export interface LoadSpec {
   readonly path: string;
   /** A body with `{{n}}` replaced by the request number (unique uids) and `{{k}}` by it modulo 32, or none. */
   readonly bodyTemplate?: string;
+  /** Or one body per request, the n-th for request n. */
+  readonly bodies?: readonly string[];
+  /** Also fail the run unless every answer is an AdmissionReview with `response.allowed` true. */
+  readonly expectAllowed?: boolean;
   readonly requests: number;
   readonly connections: number;
   /** Requests per second for an open loop; absent for a closed loop. */
@@ -32,6 +36,14 @@ export interface LoadResult {
   readonly firstFailure?: string;
 }
 
+function allowed(text: string): boolean {
+  try {
+    return (JSON.parse(text) as { response?: { allowed?: unknown } }).response?.allowed === true;
+  } catch {
+    return false;
+  }
+}
+
 async function run(spec: LoadSpec): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: spec.connections, ca: spec.ca });
   const latencies: number[] = [];
@@ -39,15 +51,16 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   let firstFailure: string | undefined;
   const send = (n: number): Promise<void> =>
     new Promise((resolve) => {
-      const body = spec.bodyTemplate?.replaceAll('{{n}}', String(n).padStart(12, '0')).replaceAll('{{k}}', String(n % 32));
+      const body = spec.bodies !== undefined ? spec.bodies[n % spec.bodies.length] : spec.bodyTemplate?.replaceAll('{{n}}', String(n).padStart(12, '0')).replaceAll('{{k}}', String(n % 32));
       const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
       const req = request({ host: '127.0.0.1', port: spec.port, method: spec.method, path: spec.path, agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          if (res.statusCode !== spec.expectStatus) {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== spec.expectStatus || (spec.expectAllowed === true && !allowed(text))) {
             failures++;
-            firstFailure ??= `${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 500)}`;
+            firstFailure ??= `${res.statusCode}: ${text.slice(0, 500)}`;
           }
           resolve();
         });
@@ -60,8 +73,9 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
       req.end(body);
     });
   const now = (): number => Number(process.hrtime.bigint()) / 1e6;
-  // Every connection opened (TLS handshake done) before the clock starts, as an apiserver's stay open.
-  await Promise.all(Array.from({ length: spec.connections }, (_, i) => send(spec.requests + i)));
+  // Every connection opened (TLS handshake done) before the clock starts, as an apiserver's stay open (not with
+  // per-request bodies: sending those early would warm what is measured).
+  if (spec.bodies === undefined) await Promise.all(Array.from({ length: spec.connections }, (_, i) => send(spec.requests + i)));
   latencies.length = 0;
   const started = now();
   if (spec.rate === undefined) {
