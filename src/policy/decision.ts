@@ -86,6 +86,8 @@ export interface Decision {
   readonly validUntil?: string;
   readonly policies: readonly PolicyResult[];
   readonly rules: readonly RuleResult[];
+  /** A matched policy (not in audit mode) asks admission to pin the image to its digest (Policy.pinDigests). */
+  readonly pinDigest?: true;
   /** Merged changes of every failed sandbox rule, when the outcome is sandbox. */
   readonly sandbox?: SandboxChanges;
   /** Human-readable reasons of the failed rules, most severe first: "policy/rule: reason". */

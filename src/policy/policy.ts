@@ -140,6 +140,12 @@ export interface Policy {
   /** Signers whose attestations supply facts (build environment, packages); empty: any verified signer. */
   readonly attestors: readonly SignerMatcher[];
   readonly rules: readonly Rule[];
+  /**
+   * Admission pins the images this policy matches to their resolved digests in the workload (a mutation), in
+   * enforce and warn mode as sandbox changes are, not in audit mode; absent: the images are left as written (the
+   * resolved digest is recorded in any case).
+   */
+  readonly pinDigests?: boolean;
   /** Where the policy came from, for the decision record. */
   readonly origin: { readonly format: 'ProvenancePolicy' | 'ClusterImagePolicy'; readonly digest: string };
 }

@@ -62,7 +62,7 @@ export function installServe(program: Command, io: Io): void {
     .option('--reevaluate-interval <seconds>', 'how often to look for policy, advisory and revocation changes made by other writers (0: never)', '30')
     .option('--admission-budget <ms>', 'time budget of one admission review, below the API server timeout', '8000')
     .option('--failure-policy <policy>', 'admission when no decision can be made in time: fail (deny) or ignore (allow with a warning)', 'fail')
-    .option('--pin-digests', 'the mutating webhook rewrites image tags to the digests decided on')
+    .option('--pin-digests', 'the mutating webhook rewrites every image tag to the digest decided on (per policy: spec.pinDigests)')
     .action(async (opts: ServeOptions) => {
       if (opts.readAuth !== 'open' && opts.readAuth !== 'token') throw new ProvenantError('USAGE', '--read-auth must be open or token');
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new ProvenantError('USAGE', '--tls-cert and --tls-key go together');

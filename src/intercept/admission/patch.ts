@@ -19,8 +19,8 @@ export interface PatchRequest {
   /** Digest per image reference, for every image of the workload. */
   readonly digests: ReadonlyMap<string, string>;
   readonly outcome: string;
-  /** Replace each image by its digest-pinned form. */
-  readonly pinDigests: boolean;
+  /** The image references to replace by their digest-pinned form (each image's decision or the service's setting). */
+  readonly pin: ReadonlySet<string>;
   readonly sandbox?: SandboxChanges;
 }
 
@@ -35,7 +35,7 @@ export function workloadPatch(p: PatchRequest): JsonPatchOp[] {
     const digest = p.digests.get(use.image);
     if (digest === undefined) continue;
     resolved[use.container] = digest;
-    if (p.pinDigests) ops.push({ op: 'replace', path: use.pointer, value: pinned(use.image, digest) });
+    if (p.pin.has(use.image)) ops.push({ op: 'replace', path: use.pointer, value: pinned(use.image, digest) });
   }
   ensureObject(p.object, p.workload.templateMetadataPointer, ops);
   ensureObject(p.object, `${p.workload.templateMetadataPointer}/annotations`, ops);

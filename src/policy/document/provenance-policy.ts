@@ -2,7 +2,7 @@
 // attestors and rules. Every mapping is closed.
 import type { LabelSelector, Policy, PolicyMatch, PolicyMode } from '../policy.js';
 import { failAt } from './failure.js';
-import { Fields, list, oneOf, text, textList, textMap } from './read-fields.js';
+import { Fields, flag, list, oneOf, text, textList, textMap } from './read-fields.js';
 import { globList } from './rule-kinds.js';
 import { readRules } from './rules.js';
 import { signerList } from './signers.js';
@@ -21,12 +21,13 @@ export function readProvenancePolicy(root: Fields): Omit<Policy, 'origin'> {
   const metadata = Fields.of(root.need('metadata'), ['name', 'annotations']);
   const name = text(metadata.need('name'), NAME_RULE);
   if (metadata.has('annotations')) textMap(metadata.need('annotations'), MAX_ANNOTATIONS, LABEL_KEY_RULE, { min: 0, max: 64 * 1024 });
-  const spec = Fields.of(root.need('spec'), ['mode', 'match', 'attestors', 'rules']);
+  const spec = Fields.of(root.need('spec'), ['mode', 'match', 'attestors', 'rules', 'pinDigests']);
   const mode = spec.has('mode') ? oneOf(spec.need('mode'), MODES) : 'enforce';
   const match = spec.has('match') ? readMatch(spec.need('match')) : { images: [], registries: [], namespaces: [], kinds: [] };
   const attestors = spec.has('attestors') ? signerList(spec.need('attestors'), 0) : [];
   const rules = readRules(spec.need('rules'));
-  return { name, mode, match, attestors, rules };
+  const pinDigests = spec.has('pinDigests') && flag(spec.need('pinDigests'));
+  return { name, mode, match, attestors, rules, ...(pinDigests ? { pinDigests } : {}) };
 }
 
 function readMatch(node: YamlNode): PolicyMatch {

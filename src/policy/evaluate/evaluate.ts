@@ -43,8 +43,10 @@ export function evaluate(input: EvaluationInput): Decision {
     policyResults.push({ policy: policy.name, mode: policy.mode, matched: match.matched, matchReason: match.reason, outcome: worstOutcome(outcomes) });
   }
 
+  const pinDigest = policies.policies.some((p, i) => p.pinDigests === true && p.mode !== 'audit' && policyResults[i]!.matched);
   const base = {
     image: { reference: facts.image.reference, digest: facts.image.digest },
+    ...(pinDigest ? { pinDigest: true as const } : {}),
     policyVersion: policies.version,
     dataVersion: dataVersionOf(facts, data),
     decidedAt: context.at,

@@ -102,6 +102,8 @@ function outcomeOf(verdict: AdmissionVerdict, webhook: Webhook, req: AdmissionRe
     if (verdict.outcome === 'sandbox') warnings.push('sandboxed: the mutating webhook applies the sandbox changes');
     return { allowed: true, warnings, auditAnnotations };
   }
-  const patch = workloadPatch({ object: req.object, workload, digests, outcome: verdict.outcome, pinDigests, ...(verdict.sandbox === undefined ? {} : { sandbox: verdict.sandbox }) });
+  // Pinned: every image when the service says so, else the images whose decision an enforced policy asked to pin.
+  const pin = new Set(verdict.images.filter((i) => i.digest !== undefined && (pinDigests || i.decision?.pinDigest === true)).map((i) => i.reference));
+  const patch = workloadPatch({ object: req.object, workload, digests, outcome: verdict.outcome, pin, ...(verdict.sandbox === undefined ? {} : { sandbox: verdict.sandbox }) });
   return { allowed: true, warnings, patch, auditAnnotations };
 }

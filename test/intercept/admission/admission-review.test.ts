@@ -89,7 +89,7 @@ test('the patch records the digests, pins images on request, and applies sandbox
   const req = review('connaisseur-09_dply_multi_image.json');
   const workload = workloadImages(req);
   const digests = new Map(workload.images.map((i, n) => [i.image, `sha256:${String(n).repeat(64)}`]));
-  const ops = workloadPatch({ object: req.object, workload, digests, outcome: 'sandbox', pinDigests: true, sandbox: { runtimeClassName: 'gvisor', readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, limits: { cpu: '500m', memory: '256Mi' }, nodeSelector: { sandbox: 'true' } } });
+  const ops = workloadPatch({ object: req.object, workload, digests, outcome: 'sandbox', pin: new Set(digests.keys()), sandbox: { runtimeClassName: 'gvisor', readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, limits: { cpu: '500m', memory: '256Mi' }, nodeSelector: { sandbox: 'true' } } });
   const patched = applyPatch(req.object as never, ops) as { spec: { template: { metadata: { annotations: Record<string, string> }; spec: Record<string, unknown> & { containers: Container[] } } } };
   const spec = patched.spec.template.spec;
   assert.equal(spec.runtimeClassName, 'gvisor');
@@ -107,6 +107,19 @@ test('the patch records the digests, pins images on request, and applies sandbox
   assert.equal((spec.initContainers as Container[])[0]!.securityContext.readOnlyRootFilesystem, true);
   const encoded = admissionResponse(req, { allowed: true, patch: ops });
   assert.deepEqual(JSON.parse(Buffer.from((encoded.response as { patch: string }).patch, 'base64').toString('utf8')), ops);
+});
+
+test('only the images asked for are pinned; the digests of all are recorded', () => {
+  const req = review('connaisseur-09_dply_multi_image.json');
+  const workload = workloadImages(req);
+  const digests = new Map(workload.images.map((i, n) => [i.image, `sha256:${String(n).repeat(64)}`]));
+  const first = workload.images[0]!;
+  const ops = workloadPatch({ object: req.object, workload, digests, outcome: 'allow', pin: new Set([first.image]) });
+  assert.deepEqual(ops.filter((o) => o.op === 'replace').map((o) => [o.path, o.value]), [[first.pointer, `${first.image.split('@')[0]}@${digests.get(first.image)}`]]);
+  const none = workloadPatch({ object: req.object, workload, digests, outcome: 'allow', pin: new Set() });
+  assert.equal(none.filter((o) => o.op === 'replace').length, 0);
+  const patched = applyPatch(req.object as never, none) as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+  assert.equal(Object.keys(JSON.parse(patched.spec.template.metadata.annotations['provenant.dev/resolved-images']!)).length, workload.images.length);
 });
 
 test('hostile reviews are refused with codes', () => {

@@ -36,6 +36,7 @@ const CASES: readonly Case[] = [
   },
   { what: 'wrong type: string for an integer', text: rule(`    signature:\n      signers: [{keyless: {issuer: i, subject: s}}]\n      count: "2"\n`), line: 10, column: 14, field: 'spec.rules[0].signature.count' },
   { what: 'wrong type: YAML 1.1 boolean', text: rule('    vulnerabilities: {severity: LOW, fixedOnly: yes}\n'), line: 8, column: 49, field: 'spec.rules[0].vulnerabilities.fixedOnly' },
+  { what: 'wrong type: string for pinDigests', text: `${HEAD}  pinDigests: "true"\n${OK_RULE}`, line: 6, column: 15, field: 'spec.pinDigests' },
   { what: 'wrong type: mapping for a sequence', text: `${HEAD}  match: {images: {a: b}}\n${OK_RULE}`, line: 6, column: 19, field: 'spec.match.images' },
   { what: 'missing spec.rules', text: `${HEAD}  mode: audit\n`, line: 6, column: 3, field: 'spec.rules' },
   { what: 'missing metadata.name', text: `${HEAD.replace('  name: p\n', '  annotations: {a: b}\n')}${OK_RULE}`, line: 4, column: 3, field: 'metadata.name' },

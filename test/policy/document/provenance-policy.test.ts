@@ -33,6 +33,7 @@ spec:
         - {key: tier, operator: In, values: [web]}
         - {key: legacy, operator: DoesNotExist}
     kinds: ["Pod", "Deployment"]
+  pinDigests: true
   attestors:
     - key: |
 ${indent(ATTESTOR_PEM, 8)}
@@ -122,6 +123,7 @@ test('a ProvenancePolicy with every field and rule kind gives exactly this polic
       },
       kinds: ['Pod', 'Deployment'],
     },
+    pinDigests: true,
     attestors: [
       { kind: 'key', keyId: attestor.keyId, publicKey: attestor.publicKeyPem() },
       { kind: 'identity', issuer: GITHUB, subject: RELEASE_WORKFLOW },
@@ -261,6 +263,7 @@ ${indent(pem, 14)}
   assert.equal(policy.mode, 'enforce');
   assert.deepEqual(policy.match, { images: [], registries: [], namespaces: [], kinds: [] });
   assert.deepEqual(policy.attestors, []);
+  assert.equal(policy.pinDigests, undefined);
   const signed = rule(policy, 'signed', 'signature');
   assert.equal(signed.action, 'deny');
   assert.equal(signed.count, 1);

@@ -38,6 +38,18 @@ test('matching: every criterion the policy gives must hold', () => {
   assert.match(applies({ kinds: ['CronJob'] }).matchReason, /^kind Deployment is not one of CronJob$/);
 });
 
+test('pinning: a matched policy that asks for it, in enforce or warn mode, marks the decision; audit mode does not', () => {
+  const pinning = (mode: 'enforce' | 'warn' | 'audit', m = match({})) => ({ ...policy('pin', [signedByB], { mode, match: m }), pinDigests: true });
+  const facts = imageFacts({ signatures: [signature(KEY_B, 'b')] });
+  const decide = (...ps: ReturnType<typeof pinning>[]) => evaluate(input(policySet([policy('plain', []), ...ps]), facts));
+  assert.equal(decide().pinDigest, undefined);
+  assert.equal(decide(pinning('enforce')).pinDigest, true);
+  assert.equal(decide(pinning('warn')).pinDigest, true);
+  assert.equal(decide(pinning('audit')).pinDigest, undefined);
+  assert.equal(decide(pinning('enforce', match({ namespaces: ['elsewhere'] }))).pinDigest, undefined, 'not matched');
+  assert.equal(decide(pinning('enforce')).outcome, 'allow');
+});
+
 test('no policy matched: the set’s noMatch outcome, with a reason saying so', () => {
   const other = policy('elsewhere', [signedByB], { match: match({ namespaces: ['other'] }) });
   for (const noMatch of ['allow', 'warn', 'deny'] as const) {
