@@ -1,7 +1,10 @@
 // Arguments of `provenant serve`: the listen address, positive numbers, the registry map and the policy engine's options.
 import { ProvenantError } from '../core/errors.js';
 import type { Verifier } from '../crypto/index.js';
+import { inClusterAccess, namespaceLabelsFromApi, type KubeApiAccess } from '../intercept/k8s/kube-api.js';
+import type { NamespaceLabelsFetch } from '../intercept/k8s/namespace-labels.js';
 import type { PolicySet } from '../policy/policy.js';
+import { readTextFile } from './files.js';
 import { loadVerifierFiles } from './options.js';
 
 /** "host:port", "[v6]:port", ":port" (loopback) or "port". Errors: USAGE. */
@@ -46,25 +49,59 @@ export interface PolicyEngineFlags {
   admissionBudget: string;
   failurePolicy: string;
   pinDigests?: boolean;
+  kubeApi: string;
+  kubeTokenFile?: string;
+  kubeCaFile?: string;
 }
 
 /** The policy engine options of `provenant serve`. Errors: USAGE, key file errors. */
-export async function policyEngineArgs(opts: PolicyEngineFlags): Promise<{
+export async function policyEngineArgs(opts: PolicyEngineFlags, env: NodeJS.ProcessEnv): Promise<{
   policyKeys: Verifier[];
   reputationKeys: Verifier[];
   noMatch: PolicySet['noMatch'];
   reevaluateIntervalMs: number;
-  admission: { budgetMs: number; failurePolicy: 'fail' | 'ignore'; pinDigests: boolean };
+  admission: { budgetMs: number; failurePolicy: 'fail' | 'ignore'; pinDigests: boolean; namespaceLabels?: NamespaceLabelsFetch };
 }> {
   if (opts.unmatched !== 'allow' && opts.unmatched !== 'warn' && opts.unmatched !== 'deny') {
     throw new ProvenantError('USAGE', `--unmatched must be allow, warn or deny, not ${JSON.stringify(opts.unmatched)}`);
   }
   if (opts.failurePolicy !== 'fail' && opts.failurePolicy !== 'ignore') throw new ProvenantError('USAGE', '--failure-policy must be fail or ignore');
+  const kube = await kubeApiAccess(opts, env);
   return {
-    admission: { budgetMs: parsePositive(opts.admissionBudget, '--admission-budget'), failurePolicy: opts.failurePolicy, pinDigests: opts.pinDigests === true },
+    admission: {
+      budgetMs: parsePositive(opts.admissionBudget, '--admission-budget'),
+      failurePolicy: opts.failurePolicy,
+      pinDigests: opts.pinDigests === true,
+      ...(kube === undefined ? {} : { namespaceLabels: (namespace: string) => namespaceLabelsFromApi(kube, namespace) }),
+    },
     policyKeys: opts.policyKey === undefined ? [] : await loadVerifierFiles(opts.policyKey),
     reputationKeys: opts.reputationKey === undefined ? [] : await loadVerifierFiles(opts.reputationKey),
     noMatch: opts.unmatched,
     reevaluateIntervalMs: parsePositive(opts.reevaluateInterval, '--reevaluate-interval', true) * 1000,
+  };
+}
+
+/**
+ * Where namespace labels are read: `--kube-api auto` (the default) uses the in-cluster service account when running
+ * in a pod and reads none elsewhere; `off` reads none; a URL reads that API server with --kube-token-file and
+ * --kube-ca-file. Errors: USAGE, CLUSTER_API_UNAVAILABLE (in a pod without its CA file), file errors.
+ */
+async function kubeApiAccess(opts: PolicyEngineFlags, env: NodeJS.ProcessEnv): Promise<KubeApiAccess | undefined> {
+  const extra = opts.kubeTokenFile !== undefined || opts.kubeCaFile !== undefined;
+  if (opts.kubeApi === 'off' || opts.kubeApi === 'auto') {
+    if (extra) throw new ProvenantError('USAGE', '--kube-token-file and --kube-ca-file go with --kube-api URL');
+    return opts.kubeApi === 'off' ? undefined : inClusterAccess(env);
+  }
+  let url: URL;
+  try {
+    url = new URL(opts.kubeApi);
+  } catch {
+    throw new ProvenantError('USAGE', `--kube-api must be auto, off or an https:// URL, not ${JSON.stringify(opts.kubeApi)}`);
+  }
+  if (url.protocol !== 'https:' || url.pathname !== '/' || url.search !== '' || url.username !== '') throw new ProvenantError('USAGE', '--kube-api must be an https://host[:port] URL');
+  return {
+    server: url.origin,
+    ...(opts.kubeTokenFile === undefined ? {} : { tokenFile: opts.kubeTokenFile }),
+    ...(opts.kubeCaFile === undefined ? {} : { ca: await readTextFile(opts.kubeCaFile, 'Kubernetes API CA', 1024 * 1024) }),
   };
 }

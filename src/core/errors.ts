@@ -86,6 +86,7 @@ export const ERROR_CODES = {
   GATE_DENIED: spec(403, 'verification', 'The deploy gate (provenant gate) refused the release: the decision is deny, or warn with --fail-on warn; the decision is printed with its reasons.'),
   ADMISSION_MALFORMED: spec(400, 'input', 'An AdmissionReview is not well formed: not an object, no request or uid, a field of the wrong type, a pod spec or container that cannot be read, too many containers.'),
   ADMISSION_TIMEOUT: spec(504, 'remote', 'No admission decision within the time budget (the registry or the store did not answer in time); the failure policy applies.'),
+  CLUSTER_API_UNAVAILABLE: spec(502, 'remote', 'The Kubernetes API server could not be reached, refused the request or answered something unreadable when asked for a namespace\'s labels (policies match namespaceSelector on them); the failure policy applies.'),
   EVALUATION_INPUT_INVALID: spec(400, 'input', 'The input of a policy evaluation or decision cache lookup is not usable: a request time that is not an RFC 3339 instant.'),
   FACTS_TOO_MANY: spec(413, 'input', 'Gathering the facts about an image digest found more log entries (signatures, attestations, audits, revocations) than the limit; nothing was gathered.'),
 

@@ -21,6 +21,11 @@ export interface ImageAdmissionOptions {
   /** The whole admission's budget. Default 8 s, below the apiserver's 10 s default timeout. */
   readonly budgetMs?: number;
   readonly failurePolicy?: FailurePolicy;
+  /**
+   * The labels of a namespace (from the cluster API, cached), asked once per admission that names a namespace
+   * and carries no labels of its own. A failure to read them fails the admission's images (failure policy).
+   */
+  readonly namespaceLabels?: (namespace: string) => Promise<Readonly<Record<string, string>>>;
   /** Told about every image that failed or was denied, with a bounded reason (for metrics). */
   readonly onFailure?: (reason: FailureReason, namespace: string | undefined) => void;
 }
@@ -70,10 +75,35 @@ export class ImageAdmission {
       timer = setTimeout(() => resolve('timeout'), this.budgetMs);
     });
     try {
-      const images = await Promise.all(unique.map((reference) => this.one(reference, context, deadline)));
+      const labelled = await this.withNamespaceLabels(context, deadline);
+      if ('failure' in labelled) {
+        const { reason, code, message } = labelled.failure;
+        return this.combine(unique.map((reference) => this.reported(this.failed(reference, reason, code, message), context)));
+      }
+      const images = await Promise.all(unique.map((reference) => this.one(reference, labelled.context, deadline)));
       return this.combine(images);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** The context with the namespace's labels when they are to be read, or why they could not be. */
+  private async withNamespaceLabels(
+    context: AdmissionContext,
+    deadline: Promise<'timeout'>,
+  ): Promise<{ context: AdmissionContext } | { failure: NonNullable<ImageVerdict['failure']> }> {
+    const read = this.options.namespaceLabels;
+    if (read === undefined || context.namespace === undefined || context.namespaceLabels !== undefined) return { context };
+    const namespace = context.namespace;
+    const pending = read(namespace);
+    pending.catch(() => undefined);
+    try {
+      const labels = await Promise.race([pending, deadline]);
+      if (labels === 'timeout') return { failure: { reason: 'timeout', code: 'ADMISSION_TIMEOUT', message: `the labels of namespace ${namespace} were not read within the ${this.budgetMs} ms budget` } };
+      return { context: { ...context, namespaceLabels: labels } };
+    } catch (e) {
+      const code = isProvenantError(e) ? e.code : 'INTERNAL';
+      return { failure: { reason: 'error', code, message: e instanceof Error ? e.message : String(e) } };
     }
   }
 
@@ -102,6 +132,11 @@ export class ImageAdmission {
     }
     // A late answer is still recorded by the runtime; only this admission has moved on.
     work.catch(() => undefined);
+    return this.reported(verdict, context);
+  }
+
+  /** Tells onFailure about a denied or failed image. */
+  private reported(verdict: ImageVerdict, context: AdmissionContext): ImageVerdict {
     if (verdict.outcome === 'deny') this.options.onFailure?.(verdict.failure?.reason ?? 'denied', context.namespace);
     return verdict;
   }

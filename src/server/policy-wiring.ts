@@ -11,6 +11,7 @@ import { PolicyRuntime, type ReevaluationReport } from '../policy/runtime/index.
 import type { AdvisoryStore, DecisionStore } from '../store/policy-ports.js';
 import { DigestResolver, registryDigestLookup, type DigestLookup } from '../intercept/digest-resolver.js';
 import { ImageAdmission, type FailurePolicy } from '../intercept/image-admission.js';
+import { NamespaceLabels, type NamespaceLabelsFetch } from '../intercept/k8s/namespace-labels.js';
 import { dockerConfigCredentials, HttpTransport } from '../oci/registry/index.js';
 import { AdmissionMetrics } from './admission-metrics.js';
 import { decisionLine } from './decision-log.js';
@@ -38,6 +39,8 @@ export interface PolicyEngineOptions {
     readonly failurePolicy?: FailurePolicy;
     readonly pinDigests?: boolean;
     readonly digestLookup?: DigestLookup;
+    /** Reads a namespace's labels (from the cluster API); cached here. Absent: admissions carry no labels. */
+    readonly namespaceLabels?: NamespaceLabelsFetch;
   };
 }
 
@@ -73,6 +76,8 @@ export function policyEngine(options: PolicyEngineOptions): (app: FastifyInstanc
     const transport = new HttpTransport({ responseTimeoutMs: 5_000, connectTimeoutMs: 3_000, retry: { maxAttempts: 1 } });
     app.addHook('onClose', async () => transport.close());
     const resolver = new DigestResolver({ lookup: options.admission?.digestLookup ?? registryDigestLookup({ transport, credentials: dockerConfigCredentials() }) });
+    const fetchLabels = options.admission?.namespaceLabels;
+    const namespaces = fetchLabels === undefined ? undefined : new NamespaceLabels({ fetch: fetchLabels });
     const admission = new ImageAdmission({
       resolver,
       decide: async (request) => {
@@ -84,6 +89,7 @@ export function policyEngine(options: PolicyEngineOptions): (app: FastifyInstanc
       ...(options.admission?.budgetMs === undefined ? {} : { budgetMs: options.admission.budgetMs }),
       ...(options.admission?.failurePolicy === undefined ? {} : { failurePolicy: options.admission.failurePolicy }),
       onFailure: (reason, namespace) => admissionMetrics.failed(reason, namespace),
+      ...(namespaces === undefined ? {} : { namespaceLabels: (namespace: string) => namespaces.labels(namespace) }),
     });
     await app.register(admissionApiRoutes({ admission, metrics: admissionMetrics, pinDigests: options.admission?.pinDigests === true }));
   };

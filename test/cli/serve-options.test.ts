@@ -32,6 +32,11 @@ test('serve refuses bad options before opening anything', async () => {
   failedWith(await ws.run(['serve', '--data', ws.data, '--read-auth', 'maybe']), 'USAGE');
   failedWith(await ws.run(['serve', '--data', ws.data, '--tls-cert', ws.path('cert.pem')]), 'USAGE');
   failedWith(await ws.run(['serve', '--data', ws.data, '--listen', 'nowhere']), 'USAGE');
+  for (const kube of [['--kube-api', 'http://10.0.0.1:6443'], ['--kube-api', 'cluster'], ['--kube-api', 'https://10.0.0.1/api'], ['--kube-token-file', ws.path('token')]]) {
+    failedWith(await ws.run(['serve', '--data', ws.data, ...kube]), 'USAGE');
+  }
+  // In a pod (the service host is set) without the service account's CA: refused, not run without labels.
+  failedWith(await ws.run(['serve', '--data', ws.data], { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }), 'CLUSTER_API_UNAVAILABLE');
   failedWith(await ws.run(['serve', '--data', ws.data, '--listen', '127.0.0.1:0'], { PROVENANT_LOG_PASSWORD: undefined }), 'PASSWORD_REQUIRED');
 });
 

@@ -62,6 +62,9 @@ export function installServe(program: Command, io: Io): void {
     .option('--reevaluate-interval <seconds>', 'how often to look for policy, advisory and revocation changes made by other writers (0: never)', '30')
     .option('--admission-budget <ms>', 'time budget of one admission review, below the API server timeout', '8000')
     .option('--failure-policy <policy>', 'admission when no decision can be made in time: fail (deny) or ignore (allow with a warning)', 'fail')
+    .option('--kube-api <auto|off|url>', 'where admission reads namespace labels (for namespaceSelector): auto = the in-cluster service account when in a pod', 'auto')
+    .option('--kube-token-file <file>', 'bearer token file for --kube-api URL (read on every request)')
+    .option('--kube-ca-file <pem>', 'CA bundle the --kube-api URL server certificate must chain to')
     .option('--pin-digests', 'the mutating webhook rewrites every image tag to the digest decided on (per policy: spec.pinDigests)')
     .action(async (opts: ServeOptions) => {
       if (opts.readAuth !== 'open' && opts.readAuth !== 'token') throw new ProvenantError('USAGE', '--read-auth must be open or token');
@@ -73,7 +76,7 @@ export function installServe(program: Command, io: Io): void {
       const verifyThreads = opts.verifyThreads === undefined ? defaultPrepareThreads() : parsePositive(opts.verifyThreads, '--verify-threads', true);
       const registryHosts = opts.registry === undefined ? undefined : parseRegistryMap(opts.registry);
       const trustedKeys: Verifier[] = opts.trustedKey === undefined ? [] : await loadVerifierFiles(opts.trustedKey);
-      const engine = await policyEngineArgs(opts);
+      const engine = await policyEngineArgs(opts, io.env);
       const tls =
         opts.tlsCert === undefined || opts.tlsKey === undefined
           ? undefined
