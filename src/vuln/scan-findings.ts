@@ -60,6 +60,8 @@ export interface ScanFinding {
   readonly severity: FindingSeverity;
   /** The earliest `published` of the merged records. */
   readonly published?: string;
+  /** The id of the record that date is from (the first by id among records published at that instant). */
+  readonly publishedIn?: string;
   /** The latest `modified` of the merged records. */
   readonly modified: string;
   readonly title?: string;
@@ -160,7 +162,10 @@ function mergedFinding(group: readonly Matched[], pkg: FindingPackage): ScanFind
       for (const e of events) if (e.kind === 'fixed') fixed.add(e.version);
     }
   }
-  const published = group.map((m) => m.advisory.published).filter((p): p is string => p !== undefined).sort(compareModified)[0];
+  const earliest = group
+    .filter((m) => m.advisory.published !== undefined)
+    .sort((a, b) => compareModified(a.advisory.published!, b.advisory.published!) || compareText(a.advisory.id, b.advisory.id))[0];
+  const published = earliest?.advisory.published;
   const modified = group.map((m) => m.advisory.modified).sort(compareModified).at(-1)!;
   const titled = [...group].sort((a, b) => Number(b.advisory.id === vulnerabilityId) - Number(a.advisory.id === vulnerabilityId)).map((m) => titleOf(m.advisory)).find((t) => t !== undefined);
   const reason = group.find((m) => m.finding.result.reason !== undefined)?.finding.result.reason;
@@ -174,7 +179,7 @@ function mergedFinding(group: readonly Matched[], pkg: FindingPackage): ScanFind
     comparable: affected.length > 0,
     ...(affected.length === 0 && reason !== undefined ? { notComparableReason: reason } : {}),
     severity: bestSeverity(group),
-    ...(published === undefined ? {} : { published }),
+    ...(published === undefined ? {} : { published, publishedIn: earliest!.advisory.id }),
     modified,
     ...(titled === undefined ? {} : { title: titled }),
   };

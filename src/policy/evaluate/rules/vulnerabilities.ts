@@ -124,5 +124,7 @@ function ignoreEntryFor(entries: readonly IgnoredVulnerability[], finding: ScanF
 function describeFinding(f: ScanFinding): string {
   const fix = f.fixedVersions.length === 0 ? 'no fix' : `fixed in ${f.fixedVersions.join(', ')}`;
   const comparable = f.comparable ? '' : `, version not comparable (${f.notComparableReason ?? 'unknown'}): counted, failing closed`;
-  return `${f.vulnerabilityId} in ${f.package.name} ${f.installedVersion} (${f.severity.rating}, ${fix}${f.published === undefined ? '' : `, published ${f.published}`}${comparable})`;
+  // The date's record is named when it is not the vulnerability's own id (a distro record of a CVE, say).
+  const source = f.publishedIn === undefined || f.publishedIn === f.vulnerabilityId ? '' : ` in ${f.publishedIn}`;
+  return `${f.vulnerabilityId} in ${f.package.name} ${f.installedVersion} (${f.severity.rating}, ${fix}${f.published === undefined ? '' : `, published ${f.published}${source}`}${comparable})`;
 }

@@ -34,8 +34,20 @@ test('signature: two distinct signers of [A, B] are required; two signatures by 
   const twiceA = decide(r, imageFacts({ signatures: [signature(KEY_A, 'a1'), signature(KEY_A, 'a2'), signature(signer('other'), 'o')] }));
   assert.equal(twiceA.result.passed, false);
   assert.equal(twiceA.result.effect, 'deny');
-  assert.match(twiceA.result.reason, new RegExp(`^requires signatures by 2 signers of key ${KEY_A.keyId}, key ${KEY_B.keyId}; found key ${KEY_A.keyId}$`));
-  assert.deepEqual(twiceA.result.facts, [{ name: 'signature.signer', value: `key ${KEY_A.keyId}` }]);
+  const other = signer('other');
+  assert.equal(
+    twiceA.result.reason,
+    `requires signatures by 2 signers of key ${KEY_A.keyId}, key ${KEY_B.keyId}; found key ${KEY_A.keyId}; also signed by key ${other.keyId}, not required signers`,
+  );
+  assert.deepEqual(twiceA.result.facts, [
+    { name: 'signature.other-signer', value: `key ${other.keyId}` },
+    { name: 'signature.signer', value: `key ${KEY_A.keyId}` },
+  ]);
+  // Signed by someone else only: not "unsigned"; many others are counted after the first five.
+  const strangers = Array.from({ length: 7 }, (_, i) => signature(signer(`stranger-${i}`), `s${i}`));
+  const elsewhere = decide(r, imageFacts({ signatures: strangers }));
+  assert.match(elsewhere.result.reason, /; found none; also signed by (key sha256:[0-9a-f]{64}, ){4}key sha256:[0-9a-f]{64} and 2 more, not required signers$/);
+  assert.equal(decide(r, imageFacts({ signatures: [] })).result.reason.endsWith('found none'), true);
 });
 
 test('signature: keyless identities match exactly, or by a regular expression that must match the whole value', () => {

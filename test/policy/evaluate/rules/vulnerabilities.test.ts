@@ -47,7 +47,7 @@ test('vulnerabilities: findings at or above the threshold fail; below it pass', 
   const data = evaluationData({ advisories: [lodash, requests] });
   const high = decide(vulns(), withPackages(), data).result;
   assert.equal(high.passed, false);
-  assert.match(high.reason, /found 1: CVE-2019-10744 in lodash 4\.17\.11 \(CRITICAL, fixed in 4\.17\.12, published 2019-07-10T19:45:23Z\)/);
+  assert.match(high.reason, /found 1: CVE-2019-10744 in lodash 4\.17\.11 \(CRITICAL, fixed in 4\.17\.12, published 2019-07-10T19:45:23Z in GHSA-jf85-cpcp-j695\)/);
   const medium = decide(vulns({ severity: 'MEDIUM' }), withPackages(), data).result;
   assert.match(medium.reason, /found 2: /);
   assert.ok(medium.facts.some((f) => f.name === 'vulnerability.CVE-2023-32681' && f.value === 'pkg:pypi/requests@2.30.0 MEDIUM published 2023-05-22T20:36:32Z'));
