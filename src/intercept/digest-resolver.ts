@@ -22,6 +22,9 @@ export interface DigestResolverOptions {
   /** Entries kept; the oldest go first. Default 10,000. */
   readonly maxEntries?: number;
   readonly now?: () => number;
+  /** Told how each reference was resolved, and of each registry request's result (for metrics). */
+  readonly onResolved?: (source: ResolvedImage['source']) => void;
+  readonly onRegistryRequest?: (result: 'ok' | 'error') => void;
 }
 
 export interface ResolvedImage {
@@ -60,7 +63,10 @@ export class DigestResolver {
   /** Errors: REFERENCE_INVALID, and the registry's (remembered for failureTtlMs). */
   async resolve(reference: string): Promise<ResolvedImage> {
     const ref = parseImageReference(reference);
-    if (ref.digest !== undefined) return { reference, digest: ref.digest, source: 'pinned' };
+    if (ref.digest !== undefined) {
+      this.options.onResolved?.('pinned');
+      return { reference, digest: ref.digest, source: 'pinned' };
+    }
     const key = ref.toString();
     const known = this.entries.get(key);
     const now = this.now();
@@ -68,6 +74,7 @@ export class DigestResolver {
       const fresh = 'digest' in known ? now - known.at < this.ttlMs : now - known.at < this.failureTtlMs;
       if (fresh) {
         this.hits++;
+        this.options.onResolved?.('cache');
         if ('error' in known) throw known.error;
         return { reference, digest: known.digest, source: 'cache' };
       }
@@ -77,8 +84,11 @@ export class DigestResolver {
     if (pending === undefined) {
       pending = this.lookup(key, ref).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
+      this.options.onResolved?.('registry');
     } else {
+      // Sharing another admission's request is a hit: no registry request of its own.
       this.hits++;
+      this.options.onResolved?.('cache');
     }
     return { reference, digest: await pending, source: 'registry' };
   }
@@ -91,10 +101,12 @@ export class DigestResolver {
     this.calls++;
     try {
       const digest = await this.options.lookup(ref);
+      this.options.onRegistryRequest?.('ok');
       this.remember(key, { at: this.now(), digest });
       return digest;
     } catch (e) {
       this.errors++;
+      this.options.onRegistryRequest?.('error');
       const error = isProvenantError(e) ? e : new ProvenantError('REGISTRY_UNREACHABLE', `looking up ${key} failed`, { cause: e });
       this.remember(key, { at: this.now(), error });
       throw error;

@@ -11,6 +11,8 @@ export class AdmissionMetrics {
   private readonly failures: Counter<'reason' | 'namespace'>;
   private readonly latency: Histogram<'webhook'>;
   private readonly outcomes: Counter<'outcome'>;
+  private readonly resolutions: Counter<'source'>;
+  private readonly registryRequests: Counter<'result'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -28,6 +30,23 @@ export class AdmissionMetrics {
       registers,
     });
     this.outcomes = new Counter({ name: `${PREFIX}admission_decisions_total`, help: 'Admissions answered, by outcome.', labelNames: ['outcome'], registers });
+    this.resolutions = new Counter({
+      name: `${PREFIX}digest_resolutions_total`,
+      help: 'Image references resolved to digests for admission, by source: pinned (in the reference), cache, registry.',
+      labelNames: ['source'],
+      registers,
+    });
+    this.registryRequests = new Counter({ name: `${PREFIX}registry_requests_total`, help: 'Tag lookups sent to registries for admission, by result (ok, error).', labelNames: ['result'], registers });
+    for (const source of ['pinned', 'cache', 'registry']) this.resolutions.inc({ source }, 0);
+    for (const result of ['ok', 'error']) this.registryRequests.inc({ result }, 0);
+  }
+
+  resolved(source: 'pinned' | 'cache' | 'registry'): void {
+    this.resolutions.inc({ source });
+  }
+
+  registryRequest(result: 'ok' | 'error'): void {
+    this.registryRequests.inc({ result });
   }
 
   failed(reason: FailureReason | 'malformed', namespace: string | undefined): void {

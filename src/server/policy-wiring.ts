@@ -75,7 +75,11 @@ export function policyEngine(options: PolicyEngineOptions): (app: FastifyInstanc
     const admissionMetrics = new AdmissionMetrics(app.metricsRegistry);
     const transport = new HttpTransport({ responseTimeoutMs: 5_000, connectTimeoutMs: 3_000, retry: { maxAttempts: 1 } });
     app.addHook('onClose', async () => transport.close());
-    const resolver = new DigestResolver({ lookup: options.admission?.digestLookup ?? registryDigestLookup({ transport, credentials: dockerConfigCredentials() }) });
+    const resolver = new DigestResolver({
+      lookup: options.admission?.digestLookup ?? registryDigestLookup({ transport, credentials: dockerConfigCredentials() }),
+      onResolved: (source) => admissionMetrics.resolved(source),
+      onRegistryRequest: (result) => admissionMetrics.registryRequest(result),
+    });
     const fetchLabels = options.admission?.namespaceLabels;
     const namespaces = fetchLabels === undefined ? undefined : new NamespaceLabels({ fetch: fetchLabels });
     const admission = new ImageAdmission({

@@ -186,4 +186,7 @@ test('with the registry stopped, a new tag is answered within the budget by the 
   assert.match(answer.status!.message, /REGISTRY_|ADMISSION_TIMEOUT/);
   const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
   assert.match(metrics, /^provenant_image_verification_failures_total\{reason="(registry|timeout)",namespace="shop"\} [1-9]/m);
+  assert.match(metrics, /^provenant_registry_requests_total\{result="ok"\} [1-9]/m, 'the tags looked up before the registry stopped');
+  assert.match(metrics, /^provenant_registry_requests_total\{result="error"\} [1-9]/m);
+  assert.match(metrics, /^provenant_digest_resolutions_total\{source="cache"\} [1-9]/m, 'tags asked again within 30 s come from the cache');
 });
