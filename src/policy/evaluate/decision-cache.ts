@@ -1,11 +1,9 @@
 // Decisions by what they were made from. A decision is a pure function of (facts, policies, data, request), and
-// the key names each: the image digest and reference, the request's namespace, its labels (by digest) and
+// the key names each: the image digest and reference, the request's namespace, its labels and
 // kind, the policy version and the data version (which covers the evidence about the digest). A cached decision
 // is served from the instant it was made until its validUntil, allowing and denying ones alike; least recently
 // used entries are evicted beyond the bound.
-import { sha256Hex } from '../../core/digest.js';
 import { ProvenantError } from '../../core/errors.js';
-import { canonicalJson } from '../../core/json.js';
 import type { Decision, EvaluationInput } from '../decision.js';
 import { dataVersionOf } from './data-version.js';
 import { instantMs, requestInstantMs } from './instant.js';
@@ -32,15 +30,10 @@ export interface DecisionCacheStats {
 }
 
 export function decisionKey(parts: DecisionKeyParts): string {
-  return canonicalJson([
-    parts.imageDigest,
-    parts.reference,
-    parts.namespace ?? null,
-    sha256Hex(canonicalJson(parts.namespaceLabels ?? {})),
-    parts.kind ?? null,
-    parts.policyVersion,
-    parts.dataVersion,
-  ]);
+  // An in-memory key only: JSON of fixed-order parts, labels as sorted pairs (their order in the request is not part
+  // of the request's meaning).
+  const labels = parts.namespaceLabels === undefined ? [] : Object.entries(parts.namespaceLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([parts.imageDigest, parts.reference, parts.namespace ?? null, labels, parts.kind ?? null, parts.policyVersion, parts.dataVersion]);
 }
 
 /** The key `evaluate(input)` will be cached under, computed without evaluating. */

@@ -31,6 +31,10 @@ test('decision cache: the key changes with every part', () => {
   ];
   for (const change of changes) assert.notEqual(decisionKey({ ...parts, ...change }), key, JSON.stringify(change));
   assert.notEqual(decisionKey({ ...parts, namespace: undefined, kind: undefined }), key, 'a request without namespace and kind');
+  const labelled = (labels: Record<string, string>) => decisionKey({ ...parts, namespaceLabels: labels });
+  assert.equal(labelled({ a: '1', b: '2' }), labelled({ b: '2', a: '1' }), 'label order does not matter');
+  assert.notEqual(labelled({ a: '1,b' }), labelled({ a: '1', b: '' }));
+  assert.notEqual(decisionKey({ ...parts, namespace: 'a"b' }), decisionKey({ ...parts, namespace: 'a', kind: 'b' }));
 });
 
 test('decision cache: hit, miss, and expiry at validUntil; denials are cached too', () => {
