@@ -30,6 +30,7 @@ import { buildServer } from '../src/server/app.js';
 import { policyEngine } from '../src/server/policy-wiring.js';
 import { createToken, TokenStore } from '../src/server/tokens.js';
 import { openLogStore } from '../src/store/open-log-store.js';
+import { createReview } from '../test/helpers/admission-review.js';
 import { buildImage, writeOciLayout } from '../test/helpers/oci-image.js';
 import { startRegistry } from '../test/helpers/registry.js';
 import { selfSignedCertificate } from '../test/server/server-fixture.js';
@@ -89,21 +90,8 @@ const policy = `apiVersion: provenant.dev/v1\nkind: ProvenancePolicy\nmetadata:\
 const applied = await app.inject({ method: 'POST', url: '/api/v1/policies', payload: policy, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/yaml' } });
 if (applied.statusCode !== 200) throw new Error(`policy: ${applied.body}`);
 
-const review = (image: string, n: number): string =>
-  JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: 'shop',
-      operation: 'CREATE',
-      object: { kind: 'Pod', apiVersion: 'v1', metadata: { name: `p-${n}` }, spec: { containers: [{ name: 'app', image }] } },
-      oldObject: null,
-      dryRun: false,
-    },
-  });
+const review = (image: string, n: number): string => JSON.stringify(createReview({ uid: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`, namespace: 'shop', name: `p-${n}`, images: [image] }));
+
 
 interface Row { what: string; perSecond: number; p50: number; p99: number; max: number }
 

@@ -20,6 +20,7 @@ import { policyEngine } from '../src/server/policy-wiring.js';
 import { createToken, TokenStore } from '../src/server/tokens.js';
 import { openLogStore } from '../src/store/open-log-store.js';
 import { IMAGE_NAME, recordBuiltImage } from '../test/policy/runtime/runtime-fixtures.js';
+import { createReview } from '../test/helpers/admission-review.js';
 import { selfSignedCertificate } from '../test/server/server-fixture.js';
 import type { LoadResult, LoadSpec } from './load-generator.js';
 
@@ -79,20 +80,7 @@ const policy = `apiVersion: provenant.dev/v1\nkind: ProvenancePolicy\nmetadata:\
 const applied = await send('POST', '/api/v1/policies', policy, { authorization: `Bearer ${token}`, 'content-type': 'application/yaml' });
 if (applied.status !== 200) throw new Error(`policy: ${applied.text}`);
 
-const reviewTemplate = JSON.stringify({
-  apiVersion: 'admission.k8s.io/v1',
-  kind: 'AdmissionReview',
-  request: {
-    uid: '00000000-0000-0000-0000-{{n}}',
-    kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
-    resource: { group: 'apps', version: 'v1', resource: 'deployments' },
-    namespace: 'shop-{{k}}',
-    operation: 'CREATE',
-    object: { kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'web' }, spec: { template: { metadata: {}, spec: { containers: [{ name: 'web', image: `${IMAGE_NAME}:1.0@${built.digest}` }] } } } },
-    oldObject: null,
-    dryRun: false,
-  },
-});
+const reviewTemplate = JSON.stringify(createReview({ uid: '00000000-0000-0000-0000-{{n}}', namespace: 'shop-{{k}}', kind: 'Deployment', name: 'web', images: [`${IMAGE_NAME}:1.0@${built.digest}`] }));
 
 interface Row {
   what: string;

@@ -17,6 +17,7 @@ import { buildServer } from '../../src/server/app.js';
 import { policyEngine } from '../../src/server/policy-wiring.js';
 import { createToken, TokenStore } from '../../src/server/tokens.js';
 import { openLogStore } from '../../src/store/open-log-store.js';
+import { createReview } from '../helpers/admission-review.js';
 
 const policy = (name: string, images: string, pin: boolean): string => `apiVersion: provenant.dev/v1
 kind: ProvenancePolicy
@@ -32,20 +33,7 @@ const POLICIES = [policy('pinned', 'registry.example/pinned/**', true), policy('
 const IMAGES = ['registry.example/pinned/app:1.0', 'registry.example/loose/app:1.0', 'registry.example/audited/app:1.0'];
 const digestOf = (reference: string): Digest => sha256Digest(`stand-in registry: ${reference}`);
 
-const review = {
-  apiVersion: 'admission.k8s.io/v1',
-  kind: 'AdmissionReview',
-  request: {
-    uid: 'b3a6b1d6-5f6a-4c1e-9d55-3b6f0c0f9d01',
-    kind: { group: '', version: 'v1', kind: 'Pod' },
-    resource: { group: '', version: 'v1', resource: 'pods' },
-    namespace: 'shop',
-    operation: 'CREATE',
-    object: { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'p' }, spec: { containers: IMAGES.map((image, i) => ({ name: `c${i}`, image })) } },
-    oldObject: null,
-    dryRun: false,
-  },
-};
+const review = createReview({ uid: 'b3a6b1d6-5f6a-4c1e-9d55-3b6f0c0f9d01', namespace: 'shop', images: IMAGES });
 
 async function mutate(pinDigests: boolean): Promise<{ ops: { op: string; path: string; value: unknown }[]; audit: Record<string, string> }> {
   const dir = await mkdtemp(join(tmpdir(), 'provenant-pinning-'));

@@ -19,6 +19,7 @@ import { buildServer } from '../../../src/server/app.js';
 import { policyEngine } from '../../../src/server/policy-wiring.js';
 import { createToken, TokenStore } from '../../../src/server/tokens.js';
 import { openLogStore } from '../../../src/store/open-log-store.js';
+import { createReview } from '../../helpers/admission-review.js';
 import { selfSignedCertificate } from '../../server/server-fixture.js';
 import { isCode } from '../../store/store-under-test.js';
 
@@ -142,10 +143,7 @@ test('the webhook matches namespaceSelector on labels read from the API; an unre
     const applied = await app.inject({ method: 'POST', url: '/api/v1/policies', payload: policy, headers: { authorization: `Bearer ${writeToken}`, 'content-type': 'application/yaml' } });
     assert.equal(applied.statusCode, 200, applied.body);
     const admit = async (namespace: string) => {
-      const review = {
-        apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-        request: { uid: `uid-${namespace}`, kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' }, namespace, operation: 'CREATE', object: { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1.0' }] } }, oldObject: null, dryRun: false },
-      };
+      const review = createReview({ uid: `uid-${namespace}`, namespace, images: ['registry.example/app:1.0'] });
       const res = await app.inject({ method: 'POST', url: '/admission/validate', payload: review });
       assert.equal(res.statusCode, 200);
       return (res.json() as { response: { uid: string; allowed: boolean; status?: { message: string } } }).response;
