@@ -58,7 +58,9 @@ const engine = policyEngine({
 const tokens = join(dir, 'tokens.json');
 const token = await createToken(tokens, 'bench', ['write']);
 const tls = await selfSignedCertificate(dir);
-const app = await buildServer({ log, tokens: await TokenStore.open(tokens), readAuth: 'open', logger: false, tls, extraRoutes: [engine] });
+// The service logs as `provenant serve` does (request lines and a decision line per admission), to a sink.
+const sink = { write: (_line: string): void => undefined };
+const app = await buildServer({ log, tokens: await TokenStore.open(tokens), readAuth: 'open', logger: { level: 'info', stream: sink }, tls, extraRoutes: [engine] });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const port = (app.server.address() as { port: number }).port;
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency, ca: tls.cert });

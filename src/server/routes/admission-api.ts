@@ -36,6 +36,9 @@ export function admissionApiRoutes(options: AdmissionRouteOptions): (app: Fastif
       app.post<{ Body: unknown }>(path, {
         // The API server authenticates the webhook by its TLS certificate; it sends no bearer token.
         config: { access: 'public' },
+        // Every admission is logged once, as its decision line (policy-wiring.ts); the per-request lines of the HTTP
+        // layer would add two more lines per review at thousands of reviews a second. Warnings and errors stay.
+        logLevel: 'warn',
         schema: {
           tags: ['admission'],
           summary: `Kubernetes ${webhook === 'validate' ? 'validating' : 'mutating'} admission webhook (AdmissionReview v1 or v1beta1).`,
