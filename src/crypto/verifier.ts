@@ -29,6 +29,10 @@ export function verifySignature(algorithm: KeyAlgorithm, key: KeyObject, data: U
 }
 
 /** A Verifier for one public key. */
+/** Verifiers by the base64 of their SPKI bytes, least recently used first. */
+const KNOWN_KEYS = new Map<string, PublicKeyVerifier>();
+const MAX_KNOWN_KEYS = 1_024;
+
 export class PublicKeyVerifier implements Verifier {
   readonly algorithm: KeyAlgorithm;
   readonly keyId: Digest;
@@ -42,9 +46,23 @@ export class PublicKeyVerifier implements Verifier {
     this.#spki = Buffer.from(parsed.spki);
   }
 
-  /** From DER SubjectPublicKeyInfo. Errors: KEY_MALFORMED, KEY_UNSUPPORTED. */
+  /**
+   * From DER SubjectPublicKeyInfo. Errors: KEY_MALFORMED, KEY_UNSUPPORTED. Reading a key through OpenSSL and
+   * checking its encoding costs a fraction of a millisecond, and the log names the same few signers' keys in every
+   * entry, so verifiers are kept by their exact bytes (a verifier holds no state; refusals are not kept).
+   */
   static fromSpki(der: Uint8Array): PublicKeyVerifier {
-    return new PublicKeyVerifier(parseSpki(der));
+    const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+    const known = KNOWN_KEYS.get(key);
+    if (known !== undefined) {
+      KNOWN_KEYS.delete(key);
+      KNOWN_KEYS.set(key, known);
+      return known;
+    }
+    const verifier = new PublicKeyVerifier(parseSpki(der));
+    if (KNOWN_KEYS.size >= MAX_KNOWN_KEYS) KNOWN_KEYS.delete(KNOWN_KEYS.keys().next().value as string);
+    KNOWN_KEYS.set(key, verifier);
+    return verifier;
   }
 
   verify(data: Uint8Array, signature: Uint8Array): boolean {

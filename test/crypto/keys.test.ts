@@ -188,3 +188,17 @@ for (const algorithm of ['ecdsa-p256', 'ed25519'] as const) {
 function readPemInner(): Buffer {
   return Buffer.from('308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420', 'hex');
 }
+
+test('a public key read again is the same verifier; a refused one is refused every time', () => {
+  const a = SigningKey.generate('ecdsa-p256');
+  const b = SigningKey.generate('ed25519');
+  const first = loadVerifier(a.publicKeyPem());
+  assert.equal(loadVerifier(a.publicKeyPem()), first);
+  assert.notEqual(loadVerifier(b.publicKeyPem()), first);
+  assert.equal(loadVerifier(b.publicKeyPem()).keyId, b.keyId);
+  const data = Buffer.from('payload');
+  assert.equal(loadVerifier(a.publicKeyPem()).verify(data, Buffer.alloc(64)), false);
+  const point = ECDH.convertKey(readPem(a.publicKeyPem()).der.subarray(-65), 'prime256v1', undefined, undefined, 'compressed') as Buffer;
+  const compressed = writePem('PUBLIC KEY', Buffer.concat([Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex'), point]));
+  for (let i = 0; i < 2; i++) throwsCode(() => loadVerifier(compressed), 'KEY_MALFORMED');
+});
