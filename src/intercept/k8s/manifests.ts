@@ -68,6 +68,9 @@ function deployment(o: ManifestOptions, labels: JsonObject): JsonObject {
         metadata: { labels },
         spec: {
           serviceAccountName: o.serviceName,
+          // Its token reads namespace labels (serve --kube-api auto); a cluster that turns automounting off by
+          // default must not leave the webhook without them.
+          automountServiceAccountToken: true,
           securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
           // Replicas on different nodes, so draining one node leaves the other answering.
           topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }],

@@ -40,7 +40,7 @@ export interface K8sObject {
     selector?: Record<string, unknown>;
     template?: {
       metadata: { labels: Record<string, string> };
-      spec: { serviceAccountName: string; containers: Container[]; volumes: { name: string; secret?: { secretName: string } }[] };
+      spec: { serviceAccountName: string; automountServiceAccountToken?: boolean; containers: Container[]; volumes: { name: string; secret?: { secretName: string } }[] };
     };
   };
   webhooks?: Webhook[];

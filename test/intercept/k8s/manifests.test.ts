@@ -90,6 +90,7 @@ test('the Deployment runs two restricted replicas of serve with TLS from the sec
     seccompProfile: { type: 'RuntimeDefault' },
   });
   assert.equal(pod.serviceAccountName, 'provenant');
+  assert.equal(pod.automountServiceAccountToken, true, 'the token reads namespace labels');
   // The Service reaches the container's 8443 by port name; the PDB covers the Deployment's pods.
   const service = byKind(docs, 'Service').spec!;
   assert.deepEqual(service.ports, [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }]);
