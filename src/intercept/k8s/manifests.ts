@@ -98,7 +98,7 @@ export function webhookManifests(o: ManifestOptions): JsonObject[] {
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels: { ...labels, [o.optOutLabel]: 'true', 'pod-security.kubernetes.io/enforce': 'restricted' } } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(o.serviceName) },
     // Namespaces are cluster-scoped, so reading their labels takes a ClusterRole; nothing namespaced is read.
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: reader, labels }, rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }] },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: reader, labels }, rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }] },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',

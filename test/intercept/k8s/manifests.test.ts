@@ -103,7 +103,7 @@ test('the Deployment runs two restricted replicas of serve with TLS from the sec
 
 test('RBAC reads namespaces and nothing else; the service namespace opts itself out', () => {
   const docs = build();
-  assert.deepEqual(byKind(docs, 'ClusterRole').rules, [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }]);
+  assert.deepEqual(byKind(docs, 'ClusterRole').rules, [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }]);
   const binding = byKind(docs, 'ClusterRoleBinding');
   assert.equal(binding.roleRef!.name, byKind(docs, 'ClusterRole').metadata.name);
   assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'provenant', namespace: 'provenant' }]);
