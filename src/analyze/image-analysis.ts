@@ -29,6 +29,7 @@ import type { LayerLimits } from './layer-limits.js';
 import { walkLayer, type LayerSummary } from './layer-walk.js';
 import { diffPackages, type PackageChanges } from './package-diff.js';
 import { RootfsView } from './rootfs-view.js';
+import { ascending } from '../core/order.js';
 
 export interface LayerAnalysis {
   index: number;
@@ -219,7 +220,7 @@ function goPackagesByPath(found: ReadonlyMap<string, GoScanResult>): Map<string,
 
 function goProblems(found: ReadonlyMap<string, GoScanResult>): CatalogProblem[] {
   const out: CatalogProblem[] = [];
-  for (const path of [...found.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const path of [...found.keys()].sort(ascending)) {
     const result = found.get(path)!;
     if (result.kind === 'problem') out.push({ path, cataloger: GO_CATALOGER, code: result.code, message: result.message });
   }

@@ -5,6 +5,7 @@ import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { Digest } from '../core/digest.js';
 import { isStrictEcdsaDerSignature } from './der.js';
 import { parseSpki, type ParsedPublicKey } from './key-types.js';
+import { LruMap } from '../core/lru-map.js';
 import { writePem } from './pem.js';
 import type { KeyAlgorithm, Verifier } from './signer.js';
 
@@ -30,8 +31,7 @@ export function verifySignature(algorithm: KeyAlgorithm, key: KeyObject, data: U
 
 /** A Verifier for one public key. */
 /** Verifiers by the base64 of their SPKI bytes, least recently used first. */
-const KNOWN_KEYS = new Map<string, PublicKeyVerifier>();
-const MAX_KNOWN_KEYS = 1_024;
+const KNOWN_KEYS = new LruMap<string, PublicKeyVerifier>(1_024);
 
 export class PublicKeyVerifier implements Verifier {
   readonly algorithm: KeyAlgorithm;
@@ -54,13 +54,8 @@ export class PublicKeyVerifier implements Verifier {
   static fromSpki(der: Uint8Array): PublicKeyVerifier {
     const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
     const known = KNOWN_KEYS.get(key);
-    if (known !== undefined) {
-      KNOWN_KEYS.delete(key);
-      KNOWN_KEYS.set(key, known);
-      return known;
-    }
+    if (known !== undefined) return known;
     const verifier = new PublicKeyVerifier(parseSpki(der));
-    if (KNOWN_KEYS.size >= MAX_KNOWN_KEYS) KNOWN_KEYS.delete(KNOWN_KEYS.keys().next().value as string);
     KNOWN_KEYS.set(key, verifier);
     return verifier;
   }

@@ -6,6 +6,7 @@
 import { isDigest, type Digest } from '../core/digest.js';
 import { ProvenantError } from '../core/errors.js';
 import { canonicalJson, type JsonObject } from '../core/json.js';
+import { ascending } from '../core/order.js';
 
 export type Ecosystem = 'deb' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'golang';
 export const ECOSYSTEMS: readonly Ecosystem[] = ['deb', 'apk', 'rpm', 'npm', 'pypi', 'golang'];
@@ -117,13 +118,10 @@ export function inventoryFromLayers(layers: readonly LayerRecord[]): AttributedP
 /** A stable order independent of catalog order: by layer index, then purl, then the whole entry. */
 export function orderPackages(packages: readonly AttributedPackage[]): AttributedPackage[] {
   const keyed = packages.map((p) => ({ p, index: p.layer?.index ?? Number.MAX_SAFE_INTEGER, whole: canonicalJson(p) }));
-  keyed.sort((a, b) => a.index - b.index || compare(a.p.package.purl, b.p.package.purl) || compare(a.whole, b.whole));
+  keyed.sort((a, b) => a.index - b.index || ascending(a.p.package.purl, b.p.package.purl) || ascending(a.whole, b.whole));
   return keyed.map((k) => k.p);
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join('\0') === [...b].sort().join('\0');

@@ -4,6 +4,7 @@
 // a shorter time, so a broken registry is not asked again by every pod of a rollout; the webhook's failure
 // policy then decides.
 import { isProvenantError, ProvenantError } from '../core/errors.js';
+import { LruMap } from '../core/lru-map.js';
 import type { Digest } from '../core/digest.js';
 import { parseImageReference, type ImageReference } from '../oci/reference.js';
 import { RegistryClient, type CredentialSource, type HttpTransport } from '../oci/registry/index.js';
@@ -19,7 +20,7 @@ export interface DigestResolverOptions {
   readonly ttlMs?: number;
   /** How long a failed lookup is remembered. Default 5 s. */
   readonly failureTtlMs?: number;
-  /** Entries kept; the oldest go first. Default 10,000. */
+  /** Entries kept; the least recently used go first. Default 10,000. */
   readonly maxEntries?: number;
   readonly now?: () => number;
   /** Told how each reference was resolved, and of each registry request's result (for metrics). */
@@ -43,11 +44,10 @@ export interface ResolverStats {
 type Entry = { readonly at: number } & ({ readonly digest: Digest } | { readonly error: ProvenantError });
 
 export class DigestResolver {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruMap<string, Entry>;
   private readonly inFlight = new Map<string, Promise<Digest>>();
   private readonly ttlMs: number;
   private readonly failureTtlMs: number;
-  private readonly maxEntries: number;
   private readonly now: () => number;
   private calls = 0;
   private errors = 0;
@@ -56,7 +56,7 @@ export class DigestResolver {
   constructor(private readonly options: DigestResolverOptions) {
     this.ttlMs = options.ttlMs ?? 30_000;
     this.failureTtlMs = options.failureTtlMs ?? 5_000;
-    this.maxEntries = options.maxEntries ?? 10_000;
+    this.entries = new LruMap(options.maxEntries ?? 10_000);
     this.now = options.now ?? Date.now;
   }
 
@@ -102,23 +102,15 @@ export class DigestResolver {
     try {
       const digest = await this.options.lookup(ref);
       this.options.onRegistryRequest?.('ok');
-      this.remember(key, { at: this.now(), digest });
+      this.entries.set(key, { at: this.now(), digest });
       return digest;
     } catch (e) {
       this.errors++;
       this.options.onRegistryRequest?.('error');
       const error = isProvenantError(e) ? e : new ProvenantError('REGISTRY_UNREACHABLE', `looking up ${key} failed`, { cause: e });
-      this.remember(key, { at: this.now(), error });
+      this.entries.set(key, { at: this.now(), error });
       throw error;
     }
-  }
-
-  private remember(key: string, entry: Entry): void {
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
-    }
-    this.entries.set(key, entry);
   }
 }
 

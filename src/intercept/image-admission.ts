@@ -9,6 +9,7 @@ import { worstOutcome } from '../policy/evaluate/outcome.js';
 import type { SandboxChanges } from '../policy/policy.js';
 import type { DecideRequest } from '../policy/runtime/index.js';
 import type { DigestResolver } from './digest-resolver.js';
+import { sortedEntries } from '../core/order.js';
 
 export type FailurePolicy = 'fail' | 'ignore';
 
@@ -195,7 +196,7 @@ function mergeKey(r: AdmissionDecideRequest): string {
     reference: r.reference,
     digest: r.digest,
     namespace: r.namespace ?? null,
-    namespaceLabels: r.namespaceLabels === undefined ? null : Object.entries(r.namespaceLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    namespaceLabels: r.namespaceLabels === undefined ? null : sortedEntries(r.namespaceLabels),
     kind: r.kind ?? null,
     source: r.source,
     dryRun: r.dryRun === true,

@@ -3,7 +3,8 @@
 import { ProvenantError } from '../core/errors.js';
 import { isUtcTimestamp } from '../formats/sbom-package.js';
 import { compareModified } from './osv-load.js';
-import { compareText, type ScanFinding } from './scan-findings.js';
+import { ascending } from '../core/order.js';
+import type { ScanFinding } from './scan-findings.js';
 import { compareRatings, SEVERITY_RATINGS, type SeverityRating } from './severity.js';
 
 export interface ScanFilters {
@@ -34,12 +35,12 @@ export function passesFilters(finding: ScanFinding, filters: ScanFilters): boole
 export function sortFindings(findings: readonly ScanFinding[]): ScanFinding[] {
   return [...findings].sort(
     (a, b) =>
-      compareText(a.package.name, b.package.name) ||
-      compareText(a.package.version, b.package.version) ||
-      compareText(a.package.purl, b.package.purl) ||
-      compareText(a.package.locations.join('\0'), b.package.locations.join('\0')) ||
+      ascending(a.package.name, b.package.name) ||
+      ascending(a.package.version, b.package.version) ||
+      ascending(a.package.purl, b.package.purl) ||
+      ascending(a.package.locations.join('\0'), b.package.locations.join('\0')) ||
       compareRatings(b.severity.rating, a.severity.rating) ||
-      compareText(a.vulnerabilityId, b.vulnerabilityId),
+      ascending(a.vulnerabilityId, b.vulnerabilityId),
   );
 }
 

@@ -10,6 +10,7 @@ import { pep503 } from './osv-match.js';
 import type { Advisory } from './osv-record.js';
 import type { DistroRelease, PackagePart } from './package-ecosystem.js';
 import { advisorySeverity, compareRatings, type AdvisorySeverity, type SeveritySource } from './severity.js';
+import { ascending } from '../core/order.js';
 
 /** An advisory index and the advisories it was built from, by id (the index's matches name advisories by id). */
 export interface ScanData {
@@ -144,12 +145,12 @@ function groupByVulnerability(matches: readonly Finding[], data: ScanData): Matc
     const r = root(m.advisory.id);
     groups.set(r, [...(groups.get(r) ?? []), m]);
   }
-  return [...groups.values()].map((g) => g.sort((a, b) => compareText(a.advisory.id, b.advisory.id)));
+  return [...groups.values()].map((g) => g.sort((a, b) => ascending(a.advisory.id, b.advisory.id)));
 }
 
 function mergedFinding(group: readonly Matched[], pkg: FindingPackage): ScanFinding {
   const ids = new Set(group.flatMap((m) => idsOf(m.advisory)));
-  const cves = [...ids].filter((id) => id.startsWith('CVE-')).sort(compareText);
+  const cves = [...ids].filter((id) => id.startsWith('CVE-')).sort(ascending);
   const vulnerabilityId = cves[0] ?? group[0]!.advisory.id;
   const affected = group.filter((m) => m.finding.result.affected);
   const fixed = new Set<string>();
@@ -164,7 +165,7 @@ function mergedFinding(group: readonly Matched[], pkg: FindingPackage): ScanFind
   }
   const earliest = group
     .filter((m) => m.advisory.published !== undefined)
-    .sort((a, b) => compareModified(a.advisory.published!, b.advisory.published!) || compareText(a.advisory.id, b.advisory.id))[0];
+    .sort((a, b) => compareModified(a.advisory.published!, b.advisory.published!) || ascending(a.advisory.id, b.advisory.id))[0];
   const published = earliest?.advisory.published;
   const modified = group.map((m) => m.advisory.modified).sort(compareModified).at(-1)!;
   const titled = [...group].sort((a, b) => Number(b.advisory.id === vulnerabilityId) - Number(a.advisory.id === vulnerabilityId)).map((m) => titleOf(m.advisory)).find((t) => t !== undefined);
@@ -172,10 +173,10 @@ function mergedFinding(group: readonly Matched[], pkg: FindingPackage): ScanFind
   return {
     vulnerabilityId,
     advisories: group.map((m) => m.advisory.id),
-    aliases: [...ids].filter((id) => id !== vulnerabilityId).sort(compareText),
+    aliases: [...ids].filter((id) => id !== vulnerabilityId).sort(ascending),
     package: pkg,
     installedVersion: pkg.version,
-    fixedVersions: [...fixed].sort(compareText),
+    fixedVersions: [...fixed].sort(ascending),
     comparable: affected.length > 0,
     ...(affected.length === 0 && reason !== undefined ? { notComparableReason: reason } : {}),
     severity: bestSeverity(group),
@@ -207,7 +208,7 @@ function bestSeverity(group: readonly Matched[]): FindingSeverity {
       SOURCE_RANK[a.source] - SOURCE_RANK[b.source] ||
       compareRatings(b.rating, a.rating) ||
       (b.score ?? -1) - (a.score ?? -1) ||
-      compareText(a.advisory, b.advisory),
+      ascending(a.advisory, b.advisory),
   );
   return candidates[0]!;
 }
@@ -218,6 +219,3 @@ function titleOf(advisory: Advisory): string | undefined {
   return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -11,6 +11,7 @@ import { isElf } from './elf.js';
 import { BUILDINFO_ALIGN, BUILDINFO_HEADER_SIZE, BUILDINFO_MAGIC, buildInfoOf, hasInlineStrings, inlineStrings } from './go-buildinfo.js';
 import { goPackages } from './golang.js';
 import { MiB, malformed, type Package } from './package.js';
+import { ascending } from '../../core/order.js';
 
 export type GoScanResult = { kind: 'packages'; packages: Package[] } | { kind: 'problem'; code: ErrorCode; message: string };
 
@@ -133,7 +134,7 @@ class GoScanner implements ContentScanner<GoScanResult> {
  */
 export function mergeGoPackages(binaries: ReadonlyMap<string, readonly Package[]>): Package[] {
   const merged = new Map<string, Package>();
-  for (const path of [...binaries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const path of [...binaries.keys()].sort(ascending)) {
     for (const pkg of binaries.get(path)!) {
       const seen = merged.get(pkg.purl);
       if (seen === undefined) {

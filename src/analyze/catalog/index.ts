@@ -14,6 +14,7 @@ import { npmPackageCataloger } from './npm.js';
 import { OS_RELEASE_PATHS, parseOsRelease } from './os-release.js';
 import { relativePath, type CatalogContext, type Cataloger, type OsRelease, type Package } from './package.js';
 import { pythonCataloger } from './python.js';
+import { ascending } from '../../core/order.js';
 
 export type { CatalogContext, Cataloger, Ecosystem, OsRelease, Package } from './package.js';
 export { parseOsRelease } from './os-release.js';
@@ -73,7 +74,7 @@ export function catalogAll(
   if (os !== undefined) context.osRelease = os;
 
   const merged = new Map<string, Package>();
-  const paths = [...byPath.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const paths = [...byPath.keys()].sort(ascending);
   for (const path of paths) {
     const bytes = byPath.get(path)!;
     for (const c of catalogers) {

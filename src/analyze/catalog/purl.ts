@@ -4,6 +4,7 @@
 // type definitions in purl-spec types/*.json, with one deliberate exception noted at golangPurl.
 import type { OsRelease } from './package.js';
 import { distroQualifier } from './package.js';
+import { ascending } from '../../core/order.js';
 
 export interface PurlParts {
   type: string;
@@ -33,7 +34,7 @@ export function buildPurl(parts: PurlParts): string {
   if (parts.version !== undefined && parts.version !== '') out += `@${purlEncode(parts.version)}`;
   const qualifiers = Object.entries(parts.qualifiers ?? {})
     .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => ascending(a, b));
   for (const [key] of qualifiers) {
     if (!QUALIFIER_KEY_RE.test(key)) throw new TypeError(`invalid purl qualifier key ${JSON.stringify(key)}`);
   }

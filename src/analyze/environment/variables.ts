@@ -9,6 +9,7 @@ import { ProvenantError } from '../../core/errors.js';
 import { canonicalJson } from '../../core/json.js';
 import { isSecretName, looksSecret, secretValues } from './secrets.js';
 import type { Env } from './ci.js';
+import { ascending } from '../../core/order.js';
 
 export const SALT_BYTES = 32;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -55,14 +56,14 @@ export function environmentRecord(env: Env, salt: Uint8Array, allowInClear: Read
   if (salt.length !== SALT_BYTES) {
     throw new ProvenantError('INTERNAL', `the environment salt must be ${SALT_BYTES} bytes, got ${salt.length}`);
   }
-  const names = [...env.keys()].sort(byCodeUnits);
+  const names = [...env.keys()].sort(ascending);
   const variables: VariableRecord[] = names.map((name) => {
     const value = env.get(name) ?? '';
     return looksSecret(name, value) ? { name, withheld: true } : { name, sha256: variableHmac(salt, name, value) };
   });
   const secrets = secretValues(env);
   const clear: [string, string][] = [];
-  for (const name of [...allowInClear].sort(byCodeUnits)) {
+  for (const name of [...allowInClear].sort(ascending)) {
     const value = env.get(name);
     if (value === undefined) continue;
     if (looksSecret(name, value)) {
@@ -89,8 +90,4 @@ export function environmentRecord(env: Env, salt: Uint8Array, allowInClear: Read
     clear: Object.fromEntries(clear),
     digest: sha256Digest(canonicalJson(variables)),
   };
-}
-
-function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -14,6 +14,7 @@ import {
 import type { LogEntryView } from '../service.js';
 import { chainProblems } from './chain.js';
 import type { AuditView, LineageProblem, LineageRecordView, LineHistory, LineHistoryOptions, RevocationView } from './line-history.js';
+import { ascending } from '../../core/order.js';
 
 type Described<P> = EntryFacts & { readonly predicate: P; readonly index: bigint };
 
@@ -36,7 +37,7 @@ export function checkLineage(
   const audits: Described<AuditPredicate>[] = [];
   const revocations: Described<RevocationPredicate>[] = [];
   const seen = new Set<bigint>();
-  for (const view of [...entries].sort((a, b) => compareIndex(a.index, b.index))) {
+  for (const view of [...entries].sort((a, b) => ascending(a.index, b.index))) {
     if (seen.has(view.index)) continue;
     seen.add(view.index);
     const read = readEntry(view);
@@ -69,8 +70,8 @@ export function checkLineage(
   }
   const chained = records.filter((r) => trusted === undefined || trusted.has(r.signer));
   problems.push(...chainProblems(chained.map((r) => ({ index: r.index, sequence: r.predicate.sequence, entryDigest: r.entryDigest, previous: r.predicate.previous }))));
-  problems.sort((a, b) => compareIndex(a.index, b.index) || a.code.localeCompare(b.code));
-  const views = records.map((r) => recordView(r, line, audits, revocationsOf(r, revocations, trusted))).sort((a, b) => a.sequence - b.sequence || compareIndex(a.index, b.index));
+  problems.sort((a, b) => ascending(a.index, b.index) || a.code.localeCompare(b.code));
+  const views = records.map((r) => recordView(r, line, audits, revocationsOf(r, revocations, trusted))).sort((a, b) => a.sequence - b.sequence || ascending(a.index, b.index));
   return { line, records: views, problems, verified: views.length > 0 && problems.length === 0 };
 }
 
@@ -145,6 +146,3 @@ function invalid(index: bigint, sequence: number | null, message: string): Linea
   return { code: 'LINEAGE_RECORD_INVALID', index, sequence, message };
 }
 
-function compareIndex(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

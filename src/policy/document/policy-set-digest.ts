@@ -4,15 +4,12 @@
 import { sha256Digest, type Digest } from '../../core/digest.js';
 import { canonicalJson } from '../../core/json.js';
 import type { Policy } from '../policy.js';
+import { ascending } from '../../core/order.js';
 
 export function policySetDigest(policies: readonly Pick<Policy, 'name' | 'origin'>[]): Digest {
   const entries = policies
     .map((p) => ({ name: p.name, digest: p.origin.digest }))
-    .sort((a, b) => compare(a.name, b.name) || compare(a.digest, b.digest));
+    .sort((a, b) => ascending(a.name, b.name) || ascending(a.digest, b.digest));
   return sha256Digest(canonicalJson(entries));
 }
 
-// Code-unit order, as canonical JSON sorts keys; localeCompare would depend on the machine's locale.
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

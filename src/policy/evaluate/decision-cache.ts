@@ -4,9 +4,11 @@
 // is served from the instant it was made until its validUntil, allowing and denying ones alike; least recently
 // used entries are evicted beyond the bound.
 import { ProvenantError } from '../../core/errors.js';
+import { LruMap } from '../../core/lru-map.js';
 import type { Decision, EvaluationInput } from '../decision.js';
 import { dataVersionOf } from './data-version.js';
 import { instantMs, requestInstantMs } from './instant.js';
+import { sortedEntries } from '../../core/order.js';
 
 export const DEFAULT_DECISION_CACHE_ENTRIES = 10_000;
 
@@ -32,7 +34,7 @@ export interface DecisionCacheStats {
 export function decisionKey(parts: DecisionKeyParts): string {
   // An in-memory key only: JSON of fixed-order parts, labels as sorted pairs (their order in the request is not part
   // of the request's meaning).
-  const labels = parts.namespaceLabels === undefined ? [] : Object.entries(parts.namespaceLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const labels = parts.namespaceLabels === undefined ? [] : sortedEntries(parts.namespaceLabels);
   return JSON.stringify([parts.imageDigest, parts.reference, parts.namespace ?? null, labels, parts.kind ?? null, parts.policyVersion, parts.dataVersion]);
 }
 
@@ -57,7 +59,7 @@ interface Entry {
 }
 
 export class DecisionCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruMap<string, Entry>;
   private hits = 0;
   private misses = 0;
   private evictions = 0;
@@ -65,6 +67,7 @@ export class DecisionCache {
 
   constructor(readonly maxEntries: number = DEFAULT_DECISION_CACHE_ENTRIES) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new ProvenantError('USAGE', `a decision cache holds a positive whole number of entries, not ${maxEntries}`);
+    this.entries = new LruMap(maxEntries);
   }
 
   /** The decision cached under `key` if it holds at `at` (RFC 3339). Errors: EVALUATION_INPUT_INVALID. */
@@ -75,15 +78,15 @@ export class DecisionCache {
       this.misses++;
       return undefined;
     }
-    this.entries.delete(key);
     // Before the instant it was made for, time-dependent inputs (an attestation not yet issued) may differ.
     if (atMs < entry.fromMs || atMs >= entry.untilMs) {
-      if (atMs >= entry.untilMs) this.expirations++;
-      else this.entries.set(key, entry);
+      if (atMs >= entry.untilMs) {
+        this.entries.delete(key);
+        this.expirations++;
+      }
       this.misses++;
       return undefined;
     }
-    this.entries.set(key, entry);
     this.hits++;
     return entry.decision;
   }
@@ -91,13 +94,7 @@ export class DecisionCache {
   set(key: string, decision: Decision): void {
     const fromMs = requestInstantMs(decision.decidedAt, 'decidedAt');
     const untilMs = decision.validUntil === undefined ? Infinity : (instantMs(decision.validUntil) ?? fromMs);
-    this.entries.delete(key);
-    this.entries.set(key, { decision, fromMs, untilMs });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-      this.evictions++;
-    }
+    this.evictions += this.entries.set(key, { decision, fromMs, untilMs });
   }
 
   delete(key: string): boolean {

@@ -10,6 +10,7 @@ import { matchPolicy } from './match.js';
 import { effectOf, outcomeOfEffect, worstOutcome, type Effect } from './outcome.js';
 import { evaluateRule } from './rules/index.js';
 import { mergeSandbox, type SandboxRequest } from './sandbox-merge.js';
+import { ascending } from '../../core/order.js';
 
 interface Failure {
   readonly effect: Effect;
@@ -126,5 +127,5 @@ function sortedFacts(facts: readonly UsedFact[]): UsedFact[] {
 function sortedEvidence(evidence: readonly Evidence[]): Evidence[] {
   const seen = new Map<string, Evidence>();
   for (const e of evidence) seen.set(`${e.digest}\0${e.kind}`, { kind: e.kind, digest: e.digest, ...(e.logIndex === undefined ? {} : { logIndex: e.logIndex }) });
-  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+  return [...seen.entries()].sort(([a], [b]) => ascending(a, b)).map(([, e]) => e);
 }

@@ -3,6 +3,7 @@
 // has, one indexed search finds the entries naming the digest, and the facts are gathered again if those, the
 // newest revocation or the newest audit moved. Least recently used images are dropped beyond the bound.
 import type { Digest } from '../../core/digest.js';
+import { LruMap } from '../../core/lru-map.js';
 import type { LogService } from '../../log/service.js';
 import type { ImageFacts, ImageRef } from '../facts.js';
 import { gatherFactsFromLog } from '../facts/from-log.js';
@@ -26,27 +27,18 @@ interface CachedFacts {
 }
 
 export class FactsCache {
-  private readonly entries = new Map<string, CachedFacts>();
+  private readonly entries = new LruMap<string, CachedFacts>(MAX_CACHED_FACTS);
 
   constructor(private readonly log: LogService) {}
 
   async of(image: ImageRef, mark: LogMark): Promise<ImageFacts> {
     const key = `${image.reference}\0${image.digest}`;
     const known = this.entries.get(key);
-    if (known !== undefined && known.logSize === mark.logSize) return this.touch(key, known).facts;
+    if (known !== undefined && known.logSize === mark.logSize) return known.facts;
     const indices = await searchAll(this.log, { subject: image.digest as Digest });
     const evidence = `${indices.join(',')}|${mark.revocations}|${mark.audits}`;
-    if (known !== undefined && known.evidence === evidence) return this.touch(key, { ...known, logSize: mark.logSize }).facts;
-    const facts = await gatherFactsFromLog(this.log, image);
-    if (this.entries.size >= MAX_CACHED_FACTS) this.entries.delete(this.entries.keys().next().value as string);
+    const facts = known !== undefined && known.evidence === evidence ? known.facts : await gatherFactsFromLog(this.log, image);
     this.entries.set(key, { evidence, facts, logSize: mark.logSize });
     return facts;
-  }
-
-  /** Re-inserts an entry, so the most recently used stay. */
-  private touch(key: string, entry: CachedFacts): CachedFacts {
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry;
   }
 }

@@ -7,6 +7,7 @@ import { isProvenantError, ProvenantError } from '../../core/errors.js';
 import type { AdmissionKey, AdmittedImage, DecisionStore } from '../../store/policy-ports.js';
 import type { Decision, Outcome } from '../decision.js';
 import { mapLimited } from '../facts/log-reads.js';
+import { ascending } from '../../core/order.js';
 
 export type ReevaluationTrigger = 'policies' | 'advisories' | 'revocations' | 'manual';
 
@@ -226,7 +227,7 @@ export class Reevaluator<S extends { readonly versions: RuntimeVersions }> {
       after = { imageDigest: last.imageDigest, reference: last.reference, namespace: last.namespace };
     }
     const order = (a: { imageDigest: string; reference: string; namespace: string | null }, b: typeof a): number =>
-      compare(a.imageDigest, b.imageDigest) || compare(a.reference, b.reference) || compare(a.namespace ?? '', b.namespace ?? '');
+      ascending(a.imageDigest, b.imageDigest) || ascending(a.reference, b.reference) || ascending(a.namespace ?? '', b.namespace ?? '');
     changed.sort(order);
     failed.sort(order);
     const report: ReevaluationReport = {
@@ -259,6 +260,3 @@ export class Reevaluator<S extends { readonly versions: RuntimeVersions }> {
   }
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -12,6 +12,7 @@ import {
   type DecisionStore, type NewDecision, type StoredAdvisory, type StoredDecision,
 } from '../policy-ports.js';
 import { corrupt, isStorableIndex, storedIndex, storedText } from '../stored-values.js';
+import { ascending } from '../../core/order.js';
 
 type Row = Record<string, unknown>;
 
@@ -81,7 +82,7 @@ export class PostgresPolicyTables implements DecisionStore, AdvisoryStore {
       column((d) => d.policyVersion), column((d) => d.dataVersion), column((d) => d.outcome), column((d) => String(d.decidedAt)),
       column((d) => d.decision),
     ]);
-    const ids = rows.map((row) => storedIndex(row.id, 'decision id')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const ids = rows.map((row) => storedIndex(row.id, 'decision id')).sort(ascending);
     if (ids.length !== decisions.length) throw corrupt(`recording ${decisions.length} decisions returned ${ids.length} ids`);
     return ids;
   }

@@ -3,6 +3,7 @@
 // token_first/token_next, and the comparison follows apk_version_compare_fuzzy without the fuzzy prefix match.
 
 import { versionScheme, type VersionScheme } from './scheme.js';
+import { ascending } from '../../core/order.js';
 
 /** Longest version accepted; apk sets no limit, real versions are far shorter. */
 export const APK_MAX_LENGTH = 256;
@@ -114,7 +115,6 @@ function blobSort(a: string, b: string): number {
   return Math.sign(a.length - b.length);
 }
 
-const cmp = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
 // token_cmp of version.c, for two tokens of the same kind.
 function tokenCmp(a: Token, b: Token): number {
@@ -122,13 +122,13 @@ function tokenCmp(a: Token, b: Token): number {
     case Tok.Digit:
       // A leading zero on either side makes it a string comparison, as Gentoo's version rules do ("1.01" < "1.1").
       if (a.text.startsWith('0') || b.text.startsWith('0')) return blobSort(a.text, b.text);
-      return cmp(a.value, b.value);
+      return ascending(a.value, b.value);
     case Tok.InitialDigit:
     case Tok.SuffixNo:
     case Tok.RevisionNo:
     case Tok.Letter:
     case Tok.Suffix:
-      return cmp(a.value, b.value);
+      return ascending(a.value, b.value);
     case Tok.CommitHash:
     case Tok.End:
       return blobSort(a.text, b.text);

@@ -9,6 +9,7 @@
 import { ProvenantError } from '../../core/errors.js';
 import type { VersionScheme } from './scheme.js';
 import { compareDecimal } from './semver.js';
+import { ascending } from '../../core/order.js';
 
 type Item =
   | { readonly kind: 'number'; readonly size: 0 | 1 | 2; readonly digits: string }
@@ -26,7 +27,6 @@ function comparableQualifier(q: string): string {
   return i === -1 ? `${QUALIFIERS.length}-${q}` : String(i);
 }
 
-const cmpString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function stringItem(raw: string, followedByDigit: boolean): Item {
   let value = raw;
@@ -114,7 +114,7 @@ function compareWithNothing(item: Item): number {
     case 'number':
       return item.digits === '0' ? 0 : 1;
     case 'string':
-      return Math.sign(cmpString(comparableQualifier(item.value), RELEASE_INDEX));
+      return Math.sign(ascending(comparableQualifier(item.value), RELEASE_INDEX));
     case 'list':
       for (const sub of item.items) {
         const c = compareWithNothing(sub);
@@ -131,7 +131,7 @@ function compareItems(a: Item, b: Item): number {
       return a.size !== b.size ? Math.sign(a.size - b.size) : compareDecimal(a.digits, b.digits);
     case 'string':
       if (b.kind !== 'string') return -1; // 1.any < 1.1, 1.any < 1-1
-      return Math.sign(cmpString(comparableQualifier(a.value), comparableQualifier(b.value)));
+      return Math.sign(ascending(comparableQualifier(a.value), comparableQualifier(b.value)));
     case 'list':
       if (b.kind === 'number') return -1; // 1-1 < 1.0.x
       if (b.kind === 'string') return 1; // 1-1 > 1-sp

@@ -2,6 +2,7 @@
 // parsing and precedence serve Go module versions (go.ts), which are SemVer with a mandatory "v".
 
 import { versionScheme, type VersionScheme } from './scheme.js';
+import { ascending } from '../../core/order.js';
 
 export interface SemverParts {
   readonly major: string;
@@ -37,7 +38,7 @@ export function parseSemverCore(text: string): SemverParts | undefined {
 /** Compares two decimal strings without leading zeros, of any length (SemVer sets no upper bound). */
 export function compareDecimal(a: string, b: string): number {
   if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return ascending(a, b);
 }
 
 const isNumeric = (id: string): boolean => /^[0-9]+$/.test(id);
