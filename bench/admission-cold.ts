@@ -11,7 +11,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { buildEnvironment } from '../src/analyze/environment/build-environment.js';
 import { analyzeImage } from '../src/analyze/image-analysis.js';
 import { attestImage } from '../src/attest/attestations.js';
@@ -35,7 +34,7 @@ import { buildImage, writeOciLayout } from '../test/helpers/oci-image.js';
 import { startRegistry } from '../test/helpers/registry.js';
 import { selfSignedCertificate } from '../test/server/server-fixture.js';
 import { GLIBC_LAYERS } from '../test/policy/runtime/runtime-fixtures.js';
-import type { LoadResult, LoadSpec } from './load-generator.js';
+import { generateLoad, latencyRow, type LatencyRow, type LoadSpec } from './load-generator.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -93,26 +92,10 @@ if (applied.statusCode !== 200) throw new Error(`policy: ${applied.body}`);
 const review = (image: string, n: number): string => JSON.stringify(createReview({ uid: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`, namespace: 'shop', name: `p-${n}`, images: [image] }));
 
 
-interface Row { what: string; perSecond: number; p50: number; p99: number; max: number }
-
-function row(what: string, requests: number, seconds: number, sorted: number[]): Row {
-  const pct = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-  return { what, perSecond: requests / seconds, p50: pct(0.5), p99: pct(0.99), max: sorted[sorted.length - 1]! };
-}
-
-async function load(what: string, bodies: string[], connections: number): Promise<Row> {
+async function load(what: string, bodies: string[], connections: number): Promise<LatencyRow> {
   const spec: LoadSpec = { port, ca: tls.cert, method: 'POST', path: '/admission/validate', bodies, requests: bodies.length, connections, expectStatus: 200, expectAllowed: true };
-  const entry = new URL('./load-generator.ts', import.meta.url).href;
-  const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: spec });
-  const message = await new Promise<{ result?: LoadResult; error?: string }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  await worker.terminate();
-  if (message.result === undefined) throw new Error(`load generator: ${message.error}`);
-  const r = message.result;
-  if (r.failures > 0) throw new Error(`${what}: ${r.failures} requests failed; first: ${r.firstFailure}`);
-  return row(what, r.requests, r.seconds, r.latencies);
+  const r = await generateLoad(what, spec);
+  return latencyRow(what, r.requests, r.seconds, r.latencies);
 }
 
 try {
@@ -120,7 +103,7 @@ try {
   for (let n = 0; n < 2 * images; n++) published.push(await publish(n));
   const first = published.slice(0, images).map((p) => p.reference);
   const second = published.slice(images).map((p) => p.reference);
-  const rows: Row[] = [];
+  const rows: LatencyRow[] = [];
   // Warm the webhook's connections and code with an image outside the measured sets.
   const extra = await publish(2 * images);
   await load('warm-up', Array.from({ length: concurrency }, (_, i) => review(extra.reference, 1_000_000 + i)), concurrency);
@@ -139,9 +122,9 @@ try {
     heads.push(performance.now() - t0);
     await client.close();
   }
-  rows.push(row('baseline: registry HEAD of the tag alone', first.length, (performance.now() - started) / 1000, heads.sort((a, b) => a - b)));
+  rows.push(latencyRow('baseline: registry HEAD of the tag alone', first.length, (performance.now() - started) / 1000, heads.sort((a, b) => a - b)));
   const records = published.map((p) => p.recordMs).sort((a, b) => a - b);
-  rows.push(row('recording an image at push (attachments fetched, verified, appended)', records.length, records.reduce((a, b) => a + b, 0) / 1000, records));
+  rows.push(latencyRow('recording an image at push (attachments fetched, verified, appended)', records.length, records.reduce((a, b) => a + b, 0) / 1000, records));
 
   console.log(`| what (${images} distinct images per set, HTTPS webhook, registry on loopback) | per second | p50 (ms) | p99 (ms) | max (ms) |`);
   console.log('|---|---|---|---|---|');

@@ -7,7 +7,6 @@
 // Usage: node --import tsx bench/admission.ts [--requests 20000] [--concurrency 64]
 import { Agent, request } from 'node:https';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ import { openLogStore } from '../src/store/open-log-store.js';
 import { IMAGE_NAME, recordBuiltImage } from '../test/policy/runtime/runtime-fixtures.js';
 import { createReview } from '../test/helpers/admission-review.js';
 import { selfSignedCertificate } from '../test/server/server-fixture.js';
-import type { LoadResult, LoadSpec } from './load-generator.js';
+import { generateLoad, latencyRow, type LatencyRow, type LoadSpec } from './load-generator.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -84,15 +83,10 @@ if (applied.status !== 200) throw new Error(`policy: ${applied.text}`);
 
 const reviewTemplate = JSON.stringify(createReview({ uid: '00000000-0000-0000-0000-{{n}}', namespace: 'shop-{{k}}', kind: 'Deployment', name: 'web', images: [`${IMAGE_NAME}:1.0@${built.digest}`] }));
 
-interface Row {
-  what: string;
+interface Row extends LatencyRow {
   /** The server thread's event-loop delay during the run: p99 and max (ms). */
-  loopP99: number;
-  loopMax: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  max: number;
+  readonly loopP99: number;
+  readonly loopMax: number;
 }
 
 /** The decision log's writes and commits so far, from the service's /metrics. */
@@ -104,23 +98,11 @@ async function engineWrites(): Promise<{ decisions: number; batches: number }> {
 
 /** Runs the load generator in a worker thread (its own event loop) against this process's server. */
 async function load(what: string, spec: Omit<LoadSpec, 'port' | 'ca' | 'connections' | 'requests'> & { requests?: number }): Promise<Row> {
-  const full: LoadSpec = { port, ca: tls.cert, connections: concurrency, requests: total, ...spec };
-  // A worker's entry module is loaded before --import hooks apply (Node 20), so it registers tsx itself first.
-  const entry = new URL('./load-generator.ts', import.meta.url).href;
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
-  const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: full });
-  const message = await new Promise<{ result?: LoadResult; error?: string }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  await worker.terminate();
+  const r = await generateLoad(what, { port, ca: tls.cert, connections: concurrency, requests: total, ...spec });
   loop.disable();
-  if (message.result === undefined) throw new Error(`load generator: ${message.error}`);
-  const r = message.result;
-  if (r.failures > 0) throw new Error(`${what}: ${r.failures} requests failed; first: ${r.firstFailure}`);
-  const pct = (p: number): number => r.latencies[Math.min(r.latencies.length - 1, Math.floor(r.latencies.length * p))]!;
-  return { what, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, perSecond: r.requests / r.seconds, p50: pct(0.5), p99: pct(0.99), max: r.latencies[r.latencies.length - 1]! };
+  return { ...latencyRow(what, r.requests, r.seconds, r.latencies), loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6 };
 }
 
 try {

@@ -6,7 +6,7 @@
 //   wire and the rest queued; latency counts from when a request was due, so a stalled server is not hidden by
 //   sending less (no coordinated omission).
 import { Agent, request } from 'node:https';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 
 export interface LoadSpec {
   readonly port: number;
@@ -106,6 +106,36 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   return { requests: spec.requests, seconds, latencies, failures, ...(firstFailure === undefined ? {} : { firstFailure }) };
+}
+
+/** Runs `spec` in a worker thread; throws unless every request went as expected. */
+export async function generateLoad(what: string, spec: LoadSpec): Promise<LoadResult> {
+  // A worker's entry module is loaded before --import hooks apply (Node 20), so it registers tsx itself first.
+  const entry = new URL('./load-generator.ts', import.meta.url).href;
+  const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: spec });
+  const message = await new Promise<{ result?: LoadResult; error?: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  if (message.result === undefined) throw new Error(`load generator: ${message.error}`);
+  const r = message.result;
+  if (r.failures > 0) throw new Error(`${what}: ${r.failures} requests failed; first: ${r.firstFailure}`);
+  return r;
+}
+
+export interface LatencyRow {
+  readonly what: string;
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** Throughput and percentiles of `sorted` latencies (ms, ascending). */
+export function latencyRow(what: string, requests: number, seconds: number, sorted: readonly number[]): LatencyRow {
+  const pct = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+  return { what, perSecond: requests / seconds, p50: pct(0.5), p99: pct(0.99), max: sorted[sorted.length - 1]! };
 }
 
 if (parentPort !== null && workerData !== null && typeof workerData === 'object') {

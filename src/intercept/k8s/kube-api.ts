@@ -72,7 +72,7 @@ async function readToken(file: string): Promise<string> {
     throw new ProvenantError('CLUSTER_API_UNAVAILABLE', `the service account token ${file} cannot be read`, { cause });
   }
   const token = text.trim();
-  if (token === '' || text.length > MAX_TOKEN_BYTES || /[\s]/.test(token)) throw new ProvenantError('CLUSTER_API_UNAVAILABLE', `the service account token ${file} is not a bearer token`);
+  if (token === '' || text.length > MAX_TOKEN_BYTES || /\s/.test(token)) throw new ProvenantError('CLUSTER_API_UNAVAILABLE', `the service account token ${file} is not a bearer token`);
   return token;
 }
 

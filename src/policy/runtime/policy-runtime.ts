@@ -82,9 +82,8 @@ export class PolicyRuntime {
   private current: CurrentPolicies | undefined;
   private policyLoads: Promise<unknown> = Promise.resolve();
   private applying: Promise<unknown> = Promise.resolve();
-  private revocationsSeen: bigint | undefined;
-  private reputationSeen: bigint | undefined;
-  private auditsSeen: bigint | undefined;
+  /** The newest log index seen of each kind of entry the state depends on. */
+  private readonly seen = new Map<'revocations' | 'reputation' | 'audits', bigint>();
   /** The last snapshot read: still the state while the log's size and the advisory revision have not moved. */
   private fresh: RuntimeSnapshot | undefined;
   private readonly writer: DecisionWriter;
@@ -226,13 +225,12 @@ export class PolicyRuntime {
 
   /** The newest log index of entries of a kind, as a version string ("none" before the first). */
   private async watermark(which: 'revocations' | 'reputation' | 'audits', query: { kind?: string; predicateType?: string }): Promise<string> {
-    const seen = which === 'revocations' ? this.revocationsSeen : which === 'reputation' ? this.reputationSeen : this.auditsSeen;
+    const seen = this.seen.get(which);
     const newest = await newestIndex(this.options.log, query, seen);
     const latest = seen === undefined || (newest !== undefined && newest > seen) ? newest : seen;
-    if (which === 'revocations') this.revocationsSeen = latest;
-    else if (which === 'reputation') this.reputationSeen = latest;
-    else this.auditsSeen = latest;
-    return latest === undefined ? 'none' : latest.toString();
+    if (latest === undefined) return 'none';
+    this.seen.set(which, latest);
+    return latest.toString();
   }
 
   private async decideWith(state: RuntimeSnapshot, request: DecideRequest): Promise<DecideResult> {

@@ -35,6 +35,7 @@ interface Pending {
   readonly resolve: (ids: bigint[]) => void;
   readonly reject: (e: unknown) => void;
   readonly what: string;
+  readonly written: Promise<bigint[]>;
 }
 
 interface Answer {
@@ -46,7 +47,6 @@ interface Answer {
 export class SqliteWriteThread {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
-  private readonly underWay = new Set<Promise<bigint[]>>();
   private nextId = 0;
   private closed = false;
 
@@ -61,21 +61,18 @@ export class SqliteWriteThread {
     if (this.closed) return Promise.reject(new ProvenantError('STORE_UNAVAILABLE', `${what}: the log store is closed`));
     const worker = this.started();
     const id = this.nextId++;
-    const written = new Promise<bigint[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, what });
-      worker.ref();
-      worker.postMessage({ id, rows });
-    });
-    this.underWay.add(written);
-    const forget = (): void => void this.underWay.delete(written);
-    written.then(forget, forget);
+    let settle: Pick<Pending, 'resolve' | 'reject'> | undefined;
+    const written = new Promise<bigint[]>((resolve, reject) => (settle = { resolve, reject }));
+    this.pending.set(id, { ...settle!, what, written });
+    worker.ref();
+    worker.postMessage({ id, rows });
     return written;
   }
 
   /** Waits for the writes under way, then stops the thread. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.underWay]);
+    await Promise.allSettled([...this.pending.values()].map((p) => p.written));
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();
